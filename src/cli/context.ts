@@ -1,0 +1,93 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { type LoadedConfig, loadConfig } from "../config/load.js";
+import { InventoryError, UsageError } from "../errors.js";
+import { loadInventoryFile } from "../inventory/load.js";
+import type { Inventory, Vars } from "../inventory/model.js";
+import { selectHosts } from "../inventory/patterns.js";
+import { type LabLayout, labLayout } from "../lab/layout.js";
+import { parseLogSpec, setLogFilter } from "../log.js";
+
+export interface GlobalOptions {
+  config?: string;
+  verbose?: number;
+}
+
+/** Loads bosun.toml (+ env vars + env.toml) and sets the log filter: -v info, -vv debug, BOSUN_LOG wins. */
+export async function setup(opts: GlobalOptions): Promise<LoadedConfig> {
+  const loaded = await loadConfig({ file: opts.config });
+  const v = opts.verbose ?? 0;
+  const base = v >= 2 ? "debug" : v === 1 ? "info" : loaded.config.log.level;
+  setLogFilter(parseLogSpec(process.env.BOSUN_LOG, base));
+  return loaded;
+}
+
+export function labOf(loaded: LoadedConfig): LabLayout {
+  return labLayout(loaded.config.lab.dir, loaded.config.lab.mirror_port);
+}
+
+/**
+ * Returns the inventory named by -i: "lab" (the running lab's), a name from [inventories]
+ * in bosun.toml (an environment), or a file path. Without -i: config `inventory`, else ./inventory.*.
+ */
+export async function resolveInventory(loaded: LoadedConfig, arg: string | undefined): Promise<Inventory> {
+  const cfg = loaded.config;
+  const name = arg ?? cfg.inventory;
+  let file: string | undefined;
+  if (name === "lab") {
+    file = labOf(loaded).inventoryFile;
+    if (!existsSync(file)) throw new InventoryError({ file }, "no running lab: start one with `bosun lab up`");
+  } else if (name !== undefined && cfg.inventories[name]) {
+    file = cfg.inventories[name];
+  } else if (name !== undefined) {
+    file = name;
+  } else {
+    file = ["inventory.ts", "inventory.yml", "inventory.yaml", "inventory.ini", "hosts"].find((f) => existsSync(f));
+    if (!file) throw new UsageError("no inventory: pass -i FILE (or -i lab), or set `inventory` in bosun.toml");
+  }
+  return loadInventoryFile(path.resolve(file));
+}
+
+/** Returns the hosts matching pattern; an empty selection is an error. */
+export function pickHosts(inv: Inventory, pattern: string, limit?: string): string[] {
+  let hosts = selectHosts(inv, pattern);
+  if (limit) {
+    const limited = new Set(selectHosts(inv, limit));
+    hosts = hosts.filter((h) => limited.has(h));
+  }
+  if (hosts.length === 0) throw new UsageError(`no hosts match "${pattern}"${limit ? ` with --limit "${limit}"` : ""} in ${inv.source}`);
+  return hosts;
+}
+
+/** Returns the vars of -e options: key=value pairs (value as YAML scalar), JSON/YAML objects, or @file. */
+export async function parseExtraVars(items: string[] = []): Promise<Vars> {
+  const out: Vars = {};
+  for (const item of items) {
+    if (item.startsWith("@")) {
+      const file = item.slice(1);
+      if (!existsSync(file)) throw new UsageError(`-e ${item}: file not found`);
+      const data = parseYaml(await readFile(file, "utf8"));
+      if (!data || typeof data !== "object" || Array.isArray(data)) throw new UsageError(`-e ${item}: expected a mapping of vars`);
+      Object.assign(out, data);
+    } else if (item.trim().startsWith("{")) {
+      Object.assign(out, parseYaml(item) as Vars);
+    } else {
+      for (const pair of item.split(/\s+/).filter(Boolean)) {
+        const eq = pair.indexOf("=");
+        if (eq <= 0) throw new UsageError(`-e ${pair}: expected key=value, @file or a JSON object`);
+        const raw = pair.slice(eq + 1);
+        out[pair.slice(0, eq)] = raw === "" ? "" : parseYaml(raw);
+      }
+    }
+  }
+  return out;
+}
+
+const SECRET_NAME = /(pass(word|wd)?|secret|token|api_?key|private_key$)/i;
+
+/** Returns vars with values of secret-looking keys replaced by "***" (for display). */
+export function maskVars(vars: Vars): Vars {
+  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, SECRET_NAME.test(k) && !k.endsWith("_file") ? "***" : v]));
+}

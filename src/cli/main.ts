@@ -1,0 +1,46 @@
+import { Command, CommanderError } from "commander";
+import { BosunError } from "../errors.js";
+import { registerConfig } from "./commands/config.js";
+import { registerExec } from "./commands/exec.js";
+import { registerFacts } from "./commands/facts.js";
+import { registerInventory } from "./commands/inventory.js";
+import { registerLab } from "./commands/lab.js";
+import { increase } from "./options.js";
+
+/** Returns the bosun command-line program. */
+export function program(): Command {
+  const p = new Command("bosun")
+    .description("Infrastructure automation and deployment pipelines for Linux fleets")
+    .version("0.1.0")
+    .option("-c, --config <file>", "bosun.toml to use (default ./bosun.toml, or $BOSUN_CONFIG)")
+    .option("-v, --verbose", "more logs on stderr (-vv for debug); BOSUN_LOG overrides", increase, 0)
+    .showHelpAfterError()
+    .exitOverride();
+  registerExec(p);
+  registerFacts(p);
+  registerInventory(p);
+  registerLab(p);
+  registerConfig(p);
+  return p;
+}
+
+/** Runs the CLI; errors become one clear line on stderr and an exit code. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 64;
+      return;
+    }
+    if (err instanceof BosunError) {
+      process.stderr.write(`bosun: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`bosun: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main(process.argv);

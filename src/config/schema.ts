@@ -1,0 +1,48 @@
+import { z } from "zod";
+
+const port = z.number().int().min(1).max(65535);
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+/** bosun.toml: every key, its type, range and default. Unknown keys are errors. */
+export const ConfigSchema = z.strictObject({
+  /** Where runs.jl and state.json live; relative paths are under ${PREFIX:-/srv}. */
+  state_dir: z.string().min(1).default("data/bosun"),
+  /** Hosts worked on in parallel. */
+  forks: z.number().int().min(1).max(1000).default(50),
+  /** Default inventory when -i is not given: a path or a name from [inventories]. */
+  inventory: z.string().min(1).optional(),
+  /** Named inventories (environments): `-i prod` → inventories.prod. */
+  inventories: z.record(z.string(), z.string().min(1)).default({}),
+  ssh: z
+    .strictObject({
+      connect_timeout: z.number().int().min(1).max(300).default(10),
+      accept_new_host_keys: z.boolean().default(false),
+      control_persist: z.number().int().min(1).max(86400).default(300),
+      retries: z.number().int().min(1).max(20).default(5),
+    })
+    .prefault({}),
+  lab: z
+    .strictObject({
+      dir: z.string().min(1).default("data/bosun/lab"),
+      mirror_port: port.default(8780),
+    })
+    .prefault({}),
+  log: z.strictObject({ level: z.enum(["error", "warn", "info", "debug"]).default("warn") }).prefault({}),
+  vault: z
+    .strictObject({
+      /** vault id → password file. */
+      ids: z.record(z.string(), z.string().min(1)).default({}),
+    })
+    .prefault({}),
+  server: z
+    .strictObject({
+      listen: z
+        .string()
+        .regex(/^[^:]+:\d{1,5}$/, "expected HOST:PORT")
+        .default("127.0.0.1:8700"),
+      url: httpUrl.optional(),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;

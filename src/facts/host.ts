@@ -1,0 +1,103 @@
+import { batchScript, type Section, splitSections } from "./sections.js";
+
+/** What `bosun facts` reports about a host, gathered in one remote exec. */
+export interface HostFacts {
+  os: string;
+  distribution: { id: string; name: string; version: string; codename: string; like: string[] };
+  kernel: string;
+  architecture: string;
+  hostname: string;
+  fqdn: string;
+  cpus: number;
+  memory: { totalMiB: number; availableMiB: number; swapMiB: number };
+  addresses: { interface: string; family: "inet" | "inet6"; address: string; prefix: number }[];
+  initSystem: string;
+  packageManager: string | undefined;
+  uptimeSeconds: number;
+  user: { name: string; uid: number };
+}
+
+/** The per-fact shell commands (POSIX sh, coreutils only; ip is used when present). */
+export const HOST_FACT_COMMANDS: Record<string, string> = {
+  uname: "uname -s; uname -r; uname -m",
+  hostname: "cat /proc/sys/kernel/hostname || uname -n",
+  fqdn: "hostname -f || cat /proc/sys/kernel/hostname",
+  os_release: "cat /etc/os-release || cat /usr/lib/os-release",
+  cpus: "getconf _NPROCESSORS_ONLN || nproc || grep -c ^processor /proc/cpuinfo",
+  meminfo: "grep -E '^(MemTotal|MemAvailable|SwapTotal):' /proc/meminfo",
+  addresses: "ip -o addr show",
+  init: "cat /proc/1/comm; [ -d /run/systemd/system ] && echo systemd-booted; true",
+  package_manager: "for p in apt-get dnf yum apk pacman zypper; do command -v $p >/dev/null 2>&1 && echo $p; done; true",
+  uptime: "cat /proc/uptime",
+  user: "id -un; id -u",
+};
+
+/** Returns the one script that gathers every host fact. */
+export function hostFactsScript(): string {
+  return batchScript(HOST_FACT_COMMANDS);
+}
+
+/** Returns the key=value pairs of an os-release file (quotes removed). */
+export function parseOsRelease(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (!m) continue;
+    let v = m[2] as string;
+    if (/^".*"$|^'.*'$/.test(v)) v = v.slice(1, -1).replace(/\\(["$`\\])/g, "$1");
+    out[m[1] as string] = v;
+  }
+  return out;
+}
+
+/** Returns the addresses in `ip -o addr show` output, loopback excluded. */
+export function parseIpAddr(text: string): HostFacts["addresses"] {
+  const out: HostFacts["addresses"] = [];
+  for (const line of text.split("\n")) {
+    const m = /^\d+:\s+(\S+?)(?:@\S+)?\s+(inet6?)\s+([0-9a-fA-F.:]+)\/(\d+)/.exec(line);
+    if (!m || m[1] === "lo") continue;
+    out.push({ interface: m[1] as string, family: m[2] as "inet" | "inet6", address: m[3] as string, prefix: Number(m[4]) });
+  }
+  return out;
+}
+
+function kib(meminfo: string, key: string): number {
+  const m = new RegExp(`^${key}:\\s+(\\d+)\\s*kB`, "m").exec(meminfo);
+  return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+
+/** Returns HostFacts from the output of hostFactsScript(); missing pieces become empty values. */
+export function parseHostFacts(output: string): HostFacts {
+  const s = splitSections(output);
+  const text = (k: string) => (s[k] as Section | undefined)?.output.trim() ?? "";
+  const lines = (k: string) => text(k).split("\n").filter(Boolean);
+  const [os = "", kernel = "", architecture = ""] = lines("uname");
+  const rel = parseOsRelease(text("os_release"));
+  const init = lines("init");
+  const [userName = "", uid = "-1"] = lines("user");
+  return {
+    os,
+    distribution: {
+      id: rel.ID ?? "",
+      name: rel.NAME ?? "",
+      version: rel.VERSION_ID ?? "",
+      codename: rel.VERSION_CODENAME ?? "",
+      like: (rel.ID_LIKE ?? "").split(/\s+/).filter(Boolean),
+    },
+    kernel,
+    architecture,
+    hostname: text("hostname"),
+    fqdn: text("fqdn"),
+    cpus: Number(lines("cpus")[0] ?? 0),
+    memory: {
+      totalMiB: kib(text("meminfo"), "MemTotal"),
+      availableMiB: kib(text("meminfo"), "MemAvailable"),
+      swapMiB: kib(text("meminfo"), "SwapTotal"),
+    },
+    addresses: parseIpAddr(text("addresses")),
+    initSystem: init.includes("systemd-booted") || init[0] === "systemd" ? "systemd" : (init[0] ?? "unknown"),
+    packageManager: lines("package_manager")[0],
+    uptimeSeconds: Number(text("uptime").split(/\s+/)[0] ?? "0"),
+    user: { name: userName, uid: Number(uid) },
+  };
+}

@@ -1,0 +1,86 @@
+import { spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { pidAlive, run, sleep } from "../util/proc.js";
+import type { LabHostPlan, LabLayout } from "./layout.js";
+
+/** Returns the PID in file if that process is alive and its command line contains mustContain. */
+export async function livePid(file: string, mustContain: string): Promise<number | undefined> {
+  let pid: number;
+  try {
+    pid = Number((await readFile(file, "utf8")).trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !pidAlive(pid)) return undefined;
+  // Guard against a recycled PID: only a process we started has our marker in its command line.
+  try {
+    const cmdline = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").join(" ");
+    return cmdline.includes(mustContain) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The part of a host's nspawn command line that identifies it (trailing space: web1 is not web10). */
+export function hostMarker(name: string): string {
+  return `-M ${name} `;
+}
+
+export function hostPidFile(layout: LabLayout, name: string): string {
+  return path.join(layout.hostsDir, `${name}.pid`);
+}
+
+/** Boots a lab host: systemd in an nspawn container on a volatile overlay of the base, in its own netns. */
+export async function startHost(layout: LabLayout, h: LabHostPlan): Promise<number> {
+  await mkdir(layout.hostsDir, { recursive: true });
+  const logFd = openSync(path.join(layout.hostsDir, `${h.name}.log`), "w");
+  const child = spawn(
+    "systemd-nspawn",
+    [
+      "-D",
+      layout.baseDir,
+      "-M",
+      h.name,
+      "--volatile=overlay",
+      "--boot",
+      "--register=no",
+      "--keep-unit",
+      "--console=read-only",
+      `--network-namespace-path=/run/netns/${h.netns}`,
+      `--bind-ro=${layout.sourcesFile}:/etc/apt/sources.list.d/bosun-lab.list`,
+    ],
+    { detached: true, stdio: ["ignore", logFd, logFd] },
+  );
+  closeSync(logFd);
+  child.unref();
+  if (!child.pid) throw new Error(`${h.name}: systemd-nspawn did not start`);
+  await writeFile(hostPidFile(layout, h.name), `${child.pid}\n`);
+  return child.pid;
+}
+
+/** Stops a host by its PID (SIGTERM = clean shutdown of its systemd), SIGKILL after timeoutMs. */
+export async function stopHost(layout: LabLayout, name: string, timeoutMs = 15_000): Promise<void> {
+  const file = hostPidFile(layout, name);
+  const pid = await livePid(file, hostMarker(name));
+  if (pid) {
+    process.kill(pid, "SIGTERM");
+    const deadline = Date.now() + timeoutMs;
+    while (pidAlive(pid) && Date.now() < deadline) await sleep(100);
+    if (pidAlive(pid)) process.kill(pid, "SIGKILL");
+    while (pidAlive(pid)) await sleep(50);
+  }
+  await rm(file, { force: true });
+}
+
+/** Returns the host's SSH public keys (known_hosts lines) once sshd answers, or undefined at the deadline. */
+export async function waitForSsh(address: string, deadline: number): Promise<string | undefined> {
+  while (Date.now() < deadline) {
+    const res = await run("ssh-keyscan", ["-T", "1", address], { check: false });
+    const lines = res.stdout.split("\n").filter((l) => l.startsWith(`${address} `));
+    if (lines.length > 0) return `${lines.sort().join("\n")}\n`;
+    await sleep(150);
+  }
+  return undefined;
+}

@@ -1,0 +1,27 @@
+import { becomeCommand, becomeTokens, spawnExec } from "./spawn.js";
+import type { ConnectionSpec } from "./spec.js";
+import type { ExecOptions, ExecResult, Transport } from "./types.js";
+
+/** Runs commands on the control machine itself through /bin/sh (bosun_connection=local). */
+export class LocalTransport implements Transport {
+  readonly host: string;
+  execCount = 0;
+  constructor(private readonly spec: ConnectionSpec) {
+    this.host = spec.name;
+  }
+  async connect(): Promise<void> {}
+  exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    this.execCount++;
+    const become = opts.become ?? this.spec.become.enabled;
+    const tokens = become ? becomeTokens() : undefined;
+    const line = tokens ? becomeCommand(command, this.spec.become, tokens.prompt, tokens.marker) : command;
+    return spawnExec(["sh", "-c", line], {
+      label: this.host,
+      stdin: opts.stdin,
+      timeoutMs: opts.timeoutMs,
+      maxOutput: opts.maxOutput,
+      become: tokens ? { ...tokens, password: this.spec.become.password } : undefined,
+    });
+  }
+  async close(): Promise<void> {}
+}
