@@ -86,11 +86,11 @@ export function envLayer(env: NodeJS.ProcessEnv): Record<string, unknown> {
     if (sub) {
       for (const subKey of Object.keys(sub)) {
         const v = env[`BOSUN_${key}_${subKey}`.toUpperCase()];
-        if (v !== undefined) ((out[key] ??= {}) as Record<string, unknown>)[subKey] = envValue(v);
+        if (v !== undefined) ((out[key] ??= {}) as Record<string, unknown>)[subKey] = envValue(v, sub[subKey]);
       }
     } else {
       const v = env[`BOSUN_${key}`.toUpperCase()];
-      if (v !== undefined) out[key] = envValue(v);
+      if (v !== undefined) out[key] = envValue(v, type);
     }
   }
   return out;
@@ -107,11 +107,26 @@ function objectShape(type: z.ZodType): Record<string, unknown> | undefined {
   return undefined;
 }
 
-/** Environment values are text: numbers and booleans are read as such so the schema can check them. */
-function envValue(v: string): unknown {
+/**
+ * Environment values are text: numbers and booleans are read as such so the schema can check them,
+ * except for string keys (BOSUN_INVENTORY=2024 is the name "2024", not a number).
+ */
+function envValue(v: string, type: unknown): unknown {
+  if (isStringType(type)) return v;
   if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
   if (v === "true" || v === "false") return v === "true";
   return v;
+}
+
+function isStringType(type: unknown): boolean {
+  let t = type;
+  for (let i = 0; i < 5 && t; i++) {
+    const def = (t as { def?: { type?: string; innerType?: unknown } }).def;
+    if (!def) return false;
+    if (def.type === "string") return true;
+    t = def.innerType;
+  }
+  return false;
 }
 
 function mergeInto(into: Record<string, unknown>, from: Record<string, unknown>, at: string, sources: Sources, name: string): void {

@@ -34,8 +34,9 @@ export function parseIniInventory(text: string, file: string): InventoryDecl {
       if (!header) throw new InventoryError(at, `bad section header ${text} (expected [group], [group:vars] or [group:children])`);
       const [, name = "", kind] = header;
       section = { name, kind: (kind as "vars" | "children" | undefined) ?? "hosts" };
-      if (section.kind === "hosts") group(name, line);
-      else referenced.push({ name, line });
+      // [g] and [g:children] declare g (as Ansible does); [g:vars] needs g declared somewhere.
+      if (section.kind === "vars") referenced.push({ name, line });
+      else group(name, line);
       return;
     }
     if (section.kind === "vars") {
@@ -103,7 +104,6 @@ function splitWords(text: string, at: { file: string; line: number }): string[] 
   const re = /([^\s"']+(?:"[^"]*"|'[^']*')?[^\s"']*)|("[^"]*")|('[^']*')/g;
   let m: RegExpExecArray | null;
   let consumed = 0;
-  // biome-ignore lint/suspicious/noAssignInExpressions: regex scanning loop
   while ((m = re.exec(text))) {
     if (text.slice(consumed, m.index).trim() !== "") break;
     out.push(m[0]);

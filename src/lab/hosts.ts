@@ -48,6 +48,9 @@ export async function startHost(layout: LabLayout, h: LabHostPlan): Promise<numb
       "--register=no",
       "--keep-unit",
       "--console=read-only",
+      // Keep the base's own resolv.conf (fails fast) and timezone: nspawn would copy the machine's.
+      "--resolv-conf=off",
+      "--timezone=off",
       `--network-namespace-path=/run/netns/${h.netns}`,
       `--bind-ro=${layout.sourcesFile}:/etc/apt/sources.list.d/bosun-lab.list`,
     ],
