@@ -36,6 +36,8 @@ export class LocatedError extends BosunError {
 
 export class ConfigError extends LocatedError {}
 export class InventoryError extends LocatedError {}
+/** A site (deployment) file that cannot be loaded or is not a deployment. */
+export class SiteError extends LocatedError {}
 
 /** Bad command-line usage (unknown flag values, missing arguments). */
 export class UsageError extends BosunError {

@@ -177,9 +177,11 @@ export function lineOfKey(text: string, keyPath: string[]): number | undefined {
   let current = "";
   for (let i = 0; i < lines.length; i++) {
     const l = (lines[i] as string).trim();
-    const header = /^\[([^\]]+)\]/.exec(l);
+    const header = /^\[{1,2}([^\]]+)\]/.exec(l);
     if (header) {
       current = (header[1] as string).trim();
+      // An unknown or mistyped section: the error is about the [section] header itself.
+      if (current === keyPath.join(".")) return i + 1;
       continue;
     }
     const m = /^([A-Za-z0-9_."-]+)\s*=/.exec(l);

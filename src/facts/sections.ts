@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 export function batchScript(sections: Record<string, string>, token = randomBytes(6).toString("hex")): string {
   const mark = `@@bosun-${token}`;
   return Object.entries(sections)
-    .map(([name, cmd]) => `echo '${mark} ${name}'; ( ${cmd} ) 2>/dev/null; echo "${mark}-rc $?"`)
+    .map(([name, cmd]) => `echo '${mark} ${name}'; ( ${cmd} ) </dev/null 2>/dev/null; echo "${mark}-rc $?"`)
     .join("\n");
 }
 
@@ -26,8 +26,11 @@ export function splitSections(output: string): Record<string, Section> {
   let current: string | undefined;
   let buf: string[] = [];
   for (const line of output.split("\n")) {
-    if (line.startsWith(`${mark}-rc `)) {
-      if (current !== undefined) out[current] = { output: buf.join("\n"), rc: Number(line.slice(mark.length + 4)) };
+    // The rc marker ends the line a command's last output line started when it had no final newline.
+    const rcAt = line.indexOf(`${mark}-rc `);
+    if (rcAt >= 0) {
+      if (rcAt > 0) buf.push(line.slice(0, rcAt));
+      if (current !== undefined) out[current] = { output: buf.join("\n"), rc: Number(line.slice(rcAt + mark.length + 4)) };
       current = undefined;
       buf = [];
     } else if (line.startsWith(`${mark} `)) {

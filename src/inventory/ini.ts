@@ -118,8 +118,9 @@ export function parseValue(raw: string): unknown {
   const v = raw.trim();
   const q = /^(["'])(.*)\1$/.exec(v);
   if (q) return q[2];
-  if (/^-?\d+$/.test(v)) return Number(v);
-  if (/^-?\d+\.\d+$/.test(v)) return Number(v);
+  // A leading zero (mode=0644, id=007) keeps the text, as Ansible does: it is not the decimal number.
+  if (/^-?(0|[1-9]\d*)$/.test(v)) return Number(v);
+  if (/^-?(0|[1-9]\d*)\.\d+$/.test(v)) return Number(v);
   if (/^(true|yes)$/i.test(v)) return true;
   if (/^(false|no)$/i.test(v)) return false;
   return v;

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { InventoryError } from "../errors.js";
+import { importUserModule } from "../util/module.js";
 import { parseIniInventory } from "./ini.js";
 import { Inventory, type InventoryDecl } from "./model.js";
 import { isTypedInventory, typedToDecl } from "./typed.js";
@@ -15,7 +15,7 @@ export async function loadInventoryFile(file: string): Promise<Inventory> {
   const ext = path.extname(abs);
   let decl: InventoryDecl;
   if ([".ts", ".mts", ".js", ".mjs"].includes(ext)) {
-    const mod = await importUserModule(abs);
+    const mod = await importUserModule(abs, (loc, msg) => new InventoryError(loc, msg));
     const value = (mod as { default?: unknown }).default;
     if (!isTypedInventory(value)) {
       throw new InventoryError({ file: abs }, 'expected `export default inventory({...})` (import { inventory } from "bosun")');
@@ -27,21 +27,4 @@ export async function loadInventoryFile(file: string): Promise<Inventory> {
     decl = parseIniInventory(await readFile(abs, "utf8"), abs);
   }
   return Inventory.build(decl);
-}
-
-/**
- * Imports a user's TypeScript/JavaScript module without a compile step (tsx), reporting
- * syntax and load errors with the file (and line, when the compiler gives one).
- */
-export async function importUserModule(file: string): Promise<unknown> {
-  try {
-    if (/\.m?js$/.test(file)) return await import(pathToFileURL(file).href);
-    const { tsImport } = await import("tsx/esm/api");
-    return await tsImport(pathToFileURL(file).href, import.meta.url);
-  } catch (err) {
-    const msg = (err as Error).message ?? String(err);
-    const m = /:(\d+):(\d+): ERROR: (.*)/.exec(msg);
-    if (m) throw new InventoryError({ file, line: Number(m[1]), column: Number(m[2]) }, m[3] as string);
-    throw new InventoryError({ file }, `cannot load module: ${msg.split("\n")[0]}`);
-  }
 }

@@ -33,7 +33,8 @@ export function debianMirrorFrom(text: string): string | undefined {
   }
   for (const stanza of text.split(/\n\s*\n/)) {
     const field = (k: string) => new RegExp(`^${k}:\\s*(.+)$`, "mi").exec(stanza)?.[1]?.trim();
-    if (!/\bdeb\b/.test(field("Types") ?? "")) continue;
+    if (!(field("Types") ?? "").split(/\s+/).includes("deb")) continue;
+    if (/^no$/i.test(field("Enabled") ?? "")) continue;
     if (!(field("Suites") ?? "").split(/\s+/).includes("bookworm")) continue;
     const uri = field("URIs")?.split(/\s+/)[0];
     if (uri) return uri;

@@ -33,7 +33,8 @@ export function spawnExec(argv: readonly string[], opts: SpawnExecOptions): Prom
   const max = opts.maxOutput ?? DEFAULT_MAX_OUTPUT;
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = argv;
-    const child = spawn(cmd as string, args, { stdio: ["pipe", "pipe", "pipe"] });
+    // Own process group: a Ctrl-C on the terminal reaches Bosun, which lets in-flight execs finish.
+    const child = spawn(cmd as string, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
     const out = new Capture(max);
     const err = new Capture(max);
     let timer: NodeJS.Timeout | undefined;

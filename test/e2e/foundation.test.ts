@@ -6,7 +6,7 @@ import { before, describe, it } from "node:test";
 import { stringify } from "yaml";
 import { TransportPool } from "../../src/transport/pool.js";
 import { connectionFromVars } from "../../src/transport/spec.js";
-import { bosun, lab, type LabHost, labHosts, onHost, tempDir } from "./helpers.js";
+import { bosun, type LabHost, lab, labHosts, onHost, tempDir } from "./helpers.js";
 
 let hosts: LabHost[];
 let layout: Awaited<ReturnType<typeof lab>>;
@@ -18,7 +18,12 @@ before(async () => {
 });
 
 /** Writes an inventory of the lab hosts with different connection settings; returns its path. */
-function inventoryWith(opts: { knownHosts?: string; extraHosts?: Record<string, Record<string, unknown>>; user?: string; vars?: Record<string, unknown> }): string {
+function inventoryWith(opts: {
+  knownHosts?: string;
+  extraHosts?: Record<string, Record<string, unknown>>;
+  user?: string;
+  vars?: Record<string, unknown>;
+}): string {
   const dir = tempDir();
   const file = path.join(dir, "inventory.yml");
   const hostEntries = Object.fromEntries(hosts.slice(0, 3).map((h) => [h.name, { bosun_host: h.address }]));
@@ -58,7 +63,10 @@ describe("bosun exec and facts on the lab", () => {
     const r = await bosun(["exec", "all:!db", "-i", "lab", "--json", "--", "hostname"]);
     assert.equal(r.code, 0, r.stderr);
     const names = Object.keys(JSON.parse(r.stdout));
-    assert.deepEqual(names, hosts.filter((h) => !h.name.startsWith("db")).map((h) => h.name));
+    assert.deepEqual(
+      names,
+      hosts.filter((h) => !h.name.startsWith("db")).map((h) => h.name),
+    );
   });
 
   it("facts --json reports distribution, kernel, CPUs, memory, addresses and init system of each host", async () => {
@@ -133,7 +141,12 @@ describe("SSH transport against real sshd", () => {
   it("reuses one connection per host for every exec (multiplexing)", async () => {
     const pool = await TransportPool.create();
     try {
-      const spec = connectionFromVars(hosts[0]!.name, { bosun_host: hosts[0]!.address, bosun_user: "root", bosun_ssh_key: layout.keyFile, bosun_known_hosts: layout.knownHostsFile });
+      const spec = connectionFromVars(hosts[0]!.name, {
+        bosun_host: hosts[0]!.address,
+        bosun_user: "root",
+        bosun_ssh_key: layout.keyFile,
+        bosun_known_hosts: layout.knownHostsFile,
+      });
       const t = pool.get(spec);
       const a = await t.exec("echo $SSH_CONNECTION");
       const b = await t.exec("echo $SSH_CONNECTION");
@@ -148,7 +161,12 @@ describe("SSH transport against real sshd", () => {
   it("streams stdin to the command, separates stdout from stderr, and caps captured output", async () => {
     const pool = await TransportPool.create();
     try {
-      const spec = connectionFromVars(hosts[1]!.name, { bosun_host: hosts[1]!.address, bosun_user: "root", bosun_ssh_key: layout.keyFile, bosun_known_hosts: layout.knownHostsFile });
+      const spec = connectionFromVars(hosts[1]!.name, {
+        bosun_host: hosts[1]!.address,
+        bosun_user: "root",
+        bosun_ssh_key: layout.keyFile,
+        bosun_known_hosts: layout.knownHostsFile,
+      });
       const t = pool.get(spec);
       const content = "line one\n'quoted' $HOME `x`\n";
       const r = await t.exec("cat; echo to-err >&2; exit 7", { stdin: content });
@@ -227,7 +245,10 @@ describe("bosun lab", () => {
   });
 
   it("lab hosts have no route off the bridge and a resolver that fails fast", async () => {
-    const r = await onHost(hosts[0]!.name, "ip route; cat /etc/resolv.conf; cat /etc/apt/sources.list.d/*.list; ls /etc/apt/sources.list 2>&1");
+    const r = await onHost(
+      hosts[0]!.name,
+      "ip route; cat /etc/resolv.conf; cat /etc/apt/sources.list.d/*.list; ls /etc/apt/sources.list 2>&1",
+    );
     assert.doesNotMatch(r.stdout, /^default/m);
     assert.match(r.stdout, /nameserver 127\.0\.0\.1/);
     assert.match(r.stdout, new RegExp(`deb \\[trusted=yes\\] http://${layout.bridgeAddress}:${layout.mirrorPort} \\./`));
@@ -235,12 +256,17 @@ describe("bosun lab", () => {
   });
 
   it("apt-get installs a real package from the local mirror inside a host", async () => {
-    const r = await onHost(hosts[2]!.name, "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null 2>&1; curl --version | head -1");
+    const r = await onHost(
+      hosts[2]!.name,
+      "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null 2>&1; curl --version | head -1",
+    );
     assert.match(r.stdout, /^curl \d/);
   });
 
   it("each host has its own SSH host key", async () => {
-    const lines = readFileSync(layout.knownHostsFile, "utf8").split("\n").filter((l) => l.includes(" ssh-ed25519 "));
+    const lines = readFileSync(layout.knownHostsFile, "utf8")
+      .split("\n")
+      .filter((l) => l.includes(" ssh-ed25519 "));
     const keys = new Set(lines.map((l) => l.split(" ")[2]));
     assert.equal(keys.size, lines.length);
     assert.ok(lines.length >= 3);

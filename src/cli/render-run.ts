@@ -1,0 +1,98 @@
+import pc from "picocolors";
+import type { HostCounts, RunEvent } from "../engine/events.js";
+import { out } from "./render.js";
+
+/** Colors a unified diff: + green, - red, @@ cyan. */
+export function colorDiff(diff: string): string {
+  return diff
+    .trimEnd()
+    .split("\n")
+    .map((l) => (l.startsWith("+++") || l.startsWith("---") ? pc.bold(l) : l.startsWith("+") ? pc.green(l) : l.startsWith("-") ? pc.red(l) : l.startsWith("@@") ? pc.cyan(l) : l))
+    .join("\n");
+}
+
+/** Returns the recap table lines: one row per host with its counts. */
+export function recapTable(hosts: Record<string, HostCounts>, durations: Record<string, number>): string[] {
+  const names = Object.keys(hosts);
+  const w = Math.max(4, ...names.map((n) => n.length));
+  const lines = [pc.bold(`${"HOST".padEnd(w)}  ${"OK".padStart(4)} ${"CHANGED".padStart(8)} ${"FAILED".padStart(7)} ${"SKIPPED".padStart(8)}  UNREACHABLE  TIME`)];
+  for (const n of names) {
+    const c = hosts[n] as HostCounts;
+    const color = c.unreachable ? pc.magenta : c.failed ? pc.red : c.changed ? pc.yellow : pc.green;
+    lines.push(
+      `${color(n.padEnd(w))}  ${String(c.ok).padStart(4)} ${(c.changed ? pc.yellow : String)(String(c.changed).padStart(8))} ${(c.failed ? pc.red : String)(String(c.failed).padStart(7))} ${String(c.skipped).padStart(8)}  ${(c.unreachable ? pc.magenta("yes") : "no").padEnd(11)}  ${((durations[n] ?? 0) / 1000).toFixed(1)}s`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * Renders run events for people: the plan per host (changes with diffs), a line per host as it
+ * finishes, failures with their output, then the recap table.
+ */
+export class HumanRenderer {
+  private durations: Record<string, number> = {};
+  private planned = new Map<string, { op: string; summary: string; diff?: string }[]>();
+  constructor(private readonly opts: { showDiff: boolean; mode: "plan" | "apply" }) {}
+
+  handle = (e: RunEvent): void => {
+    switch (e.type) {
+      case "play_started":
+        out(pc.bold(`\n▶ ${e.play}`) + pc.dim(`  ${e.hosts.length} host${e.hosts.length === 1 ? "" : "s"}${e.hosts.length ? `: ${e.hosts.join(", ")}` : " (no hosts match)"}`));
+        break;
+      case "op_planned":
+        if (e.changed) {
+          const list = this.planned.get(e.host) ?? [];
+          list.push({ op: e.op, summary: e.summary, diff: e.diff });
+          this.planned.set(e.host, list);
+        }
+        break;
+      case "op_failed":
+        out(`${pc.red("✗")} ${pc.bold(e.host)} ${e.op}: ${pc.red(e.error)}`);
+        if (e.output) out(pc.dim(e.output.trimEnd().split("\n").map((l) => `    ${l}`).join("\n")));
+        break;
+      case "host_finished": {
+        this.durations[e.host] = (this.durations[e.host] ?? 0) + e.duration_ms;
+        const changes = this.planned.get(e.host) ?? [];
+        if (this.opts.mode === "plan" || (this.opts.showDiff && changes.length)) this.printPlan(e.host, changes);
+        const mark = e.status === "failed" ? pc.red("✗") : e.status === "unreachable" ? pc.magenta("⚠") : e.status === "changed" ? pc.yellow("~") : pc.green("✓");
+        const what = this.opts.mode === "plan" ? `${changes.length} to change` : `${e.counts.changed} changed`;
+        out(`${mark} ${pc.bold(e.host)} ${e.status}  ${what}, ${e.counts.ok} ok${e.counts.failed ? `, ${e.counts.failed} failed` : ""}${e.counts.skipped ? `, ${e.counts.skipped} skipped` : ""}  ${pc.dim(`${(e.duration_ms / 1000).toFixed(2)}s, ${e.execs} exec${e.execs === 1 ? "" : "s"}`)}${e.error ? `\n    ${pc.red(e.error)}` : ""}`);
+        this.planned.delete(e.host);
+        break;
+      }
+      case "play_aborted":
+        out(pc.red(`■ play stopped: ${e.reason}`));
+        break;
+      case "interrupted":
+        out(pc.yellow("■ interrupted: no new host or batch was started; in-flight execs finished"));
+        break;
+      case "recap":
+        out(pc.bold("\nRECAP"));
+        for (const l of recapTable(e.hosts, this.durations)) out(l);
+        break;
+      default:
+    }
+  };
+
+  /** Prints what would change on a host (plan mode, or apply before confirmation). */
+  printPlan(host: string, changes: { op: string; summary: string; diff?: string }[]): void {
+    if (changes.length === 0) return;
+    out(pc.bold(`  ${host}:`));
+    for (const c of changes) {
+      out(`    ${pc.yellow("~")} ${c.op}  ${pc.dim(c.summary)}`);
+      if (c.diff) out(colorDiff(c.diff).split("\n").map((l) => `      ${l}`).join("\n"));
+    }
+  }
+
+  /** Returns and forgets the changes planned for hosts (shown before the confirmation prompt). */
+  takePlanned(): Map<string, { op: string; summary: string; diff?: string }[]> {
+    const p = this.planned;
+    this.planned = new Map();
+    return p;
+  }
+
+  restorePlanned(p: Map<string, { op: string; summary: string; diff?: string }[]>): void {
+    this.planned = p;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Events the engine emits, in order, for every run. The CLI renders them for people or prints them
+ * as NDJSON (--json); the run record is built from the same stream. Schema: docs/events.md.
+ */
+export type HostRunStatus = "ok" | "changed" | "failed" | "unreachable" | "skipped";
+
+export interface HostCounts {
+  ok: number;
+  changed: number;
+  failed: number;
+  skipped: number;
+  unreachable: boolean;
+}
+
+export type RunEvent =
+  | { type: "run_started"; id: string; mode: "plan" | "apply"; site: string; deployment: string; inventory: string; time: string }
+  | { type: "play_started"; play: string; index: number; hosts: string[] }
+  | { type: "host_started"; play: string; host: string; phase: "facts" | "apply" }
+  | { type: "op_planned"; play: string; host: string; index: number; op: string; changed: boolean; summary: string; diff?: string }
+  | { type: "op_changed"; play: string; host: string; index: number; op: string }
+  | { type: "op_ok"; play: string; host: string; index: number; op: string }
+  | { type: "op_failed"; play: string; host: string; index: number | null; op: string; error: string; rc?: number; output?: string }
+  | { type: "op_skipped"; play: string; host: string; index: number; op: string; reason: string }
+  | { type: "handler_ran"; play: string; host: string; handler: string; changed: boolean; failed: boolean }
+  | { type: "host_finished"; play: string; host: string; status: HostRunStatus; counts: HostCounts; duration_ms: number; execs: number; error?: string }
+  | { type: "play_aborted"; play: string; reason: string }
+  | { type: "interrupted"; signal: string }
+  | { type: "recap"; hosts: Record<string, HostCounts>; exit_code: number; duration_ms: number };
+
+export type EventSink = (e: RunEvent) => void;

@@ -1,0 +1,62 @@
+/**
+ * The contract between operations and the engine (DESIGN: "an operation is data + pure functions").
+ * An operation declares the facts it needs, plans from them (pure), and renders a guarded POSIX sh
+ * fragment that checks-then-changes on the host, so the apply script is right even when an earlier
+ * operation of the same run changed what this one looks at.
+ */
+
+/** One fact: the sh command that prints it and the pure parser of that output. Same key → gathered once. */
+export interface FactRequest<T = unknown> {
+  key: string;
+  command: string;
+  parse(output: string, rc: number): T;
+}
+
+/** Returns parsed facts during planning. */
+export interface FactLookup {
+  get<T>(req: FactRequest<T>): T;
+}
+
+/** What an operation would do on a host, from its facts. */
+export interface OpPlan {
+  changed: boolean;
+  /** Short human description: "create", "install nginx curl", "mode 0644 → 0600". */
+  summary: string;
+  /** Unified diff of file content (secrets masked), when content changes. */
+  diff?: string;
+}
+
+export interface Operation {
+  /** "file", "apt", "service", … */
+  kind: string;
+  /** What it acts on: a path, a unit, package names. With kind, the op's display id. */
+  name: string;
+  tags: string[];
+  /** Handler names notified when this operation changes something. */
+  notify: string[];
+  /** Where the op was declared (file:line in the user's role), for errors. */
+  location?: string;
+  facts(): FactRequest[];
+  plan(facts: FactLookup): OpPlan;
+  /**
+   * Returns the sh fragment that makes it so. It runs under `set -e` with stdin from /dev/null,
+   * must be idempotent on its own, and calls `__changed` when it changed anything.
+   */
+  apply(): string;
+}
+
+/** Options every operation takes. */
+export interface CommonOptions {
+  tags?: string[];
+  notify?: string | string[];
+}
+
+/** Returns the notify list of common options. */
+export function notifyList(o: CommonOptions): string[] {
+  return o.notify === undefined ? [] : Array.isArray(o.notify) ? o.notify : [o.notify];
+}
+
+/** Returns the id shown for an op: "file /etc/motd". */
+export function opId(op: Pick<Operation, "kind" | "name">): string {
+  return `${op.kind} ${op.name}`;
+}

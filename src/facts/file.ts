@@ -1,0 +1,67 @@
+import type { FactRequest } from "../engine/types.js";
+import { quote } from "../util/shell.js";
+
+/** Largest file whose content the facts phase brings back (for diffs); bigger files are compared by hash. */
+export const MAX_FACT_CONTENT = 256 * 1024;
+
+export interface FileFact {
+  type: "absent" | "file" | "directory" | "link" | "other";
+  mode?: string;
+  owner?: string;
+  group?: string;
+  size?: number;
+  sha256?: string;
+  /** Link target, for a symlink. */
+  target?: string;
+  /** Content, for a regular file of at most MAX_FACT_CONTENT bytes. */
+  content?: Buffer;
+}
+
+/** Returns the fact describing path (lstat: a symlink is reported as a link, not followed). */
+export function fileFact(path: string): FactRequest<FileFact> {
+  const p = quote(path);
+  return {
+    key: `file:${path}`,
+    command: [
+      `p=${p}`,
+      `if [ -L "$p" ]; then echo type=link; echo "target=$(readlink "$p")"; stat -c 'owner=%U%ngroup=%G' "$p"`,
+      `elif [ -d "$p" ]; then echo type=directory; stat -c 'mode=%a%nowner=%U%ngroup=%G' "$p"`,
+      `elif [ -f "$p" ]; then echo type=file; stat -c 'mode=%a%nowner=%U%ngroup=%G%nsize=%s' "$p"; echo "sha256=$(sha256sum < "$p" | cut -d' ' -f1)"`,
+      `  if [ "$(stat -c %s "$p")" -le ${MAX_FACT_CONTENT} ]; then printf content=; base64 -w0 < "$p"; echo; fi`,
+      `elif [ -e "$p" ]; then echo type=other; else echo type=absent; fi`,
+    ].join("\n"),
+    parse: parseFileFact,
+  };
+}
+
+/** Parses the key=value lines of fileFact's command. */
+export function parseFileFact(output: string): FileFact {
+  const kv: Record<string, string> = {};
+  for (const line of output.split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq > 0) kv[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  const type = (kv.type ?? "absent") as FileFact["type"];
+  return {
+    type,
+    mode: kv.mode !== undefined ? normalizeMode(kv.mode) : undefined,
+    owner: kv.owner,
+    group: kv.group,
+    size: kv.size !== undefined ? Number(kv.size) : undefined,
+    sha256: kv.sha256,
+    target: kv.target,
+    content: kv.content !== undefined ? Buffer.from(kv.content, "base64") : undefined,
+  };
+}
+
+/** Returns a mode as 4 octal digits ("644" → "0644"); throws on anything but an octal mode. */
+export function normalizeMode(mode: string | number): string {
+  const s = typeof mode === "number" ? mode.toString(8) : mode;
+  if (!/^[0-7]{3,4}$/.test(s)) throw new Error(`bad file mode "${mode}" (expected octal like "0644")`);
+  return s.padStart(4, "0");
+}
+
+/** Returns a fact that is the exit status of a command (0 = true). For guards like `unless`. */
+export function rcFact(command: string): FactRequest<number> {
+  return { key: `rc:${command}`, command: `${command} >/dev/null 2>&1; echo "rc=$?"`, parse: (out) => Number(/rc=(\d+)/.exec(out)?.[1] ?? 1) };
+}

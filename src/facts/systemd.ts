@@ -1,0 +1,41 @@
+import type { FactRequest } from "../engine/types.js";
+import { quote } from "../util/shell.js";
+
+export interface UnitState {
+  load: string;
+  active: string;
+  sub: string;
+  /** enabled, disabled, static, masked, … ("" when the unit does not exist). */
+  unitFile: string;
+  needDaemonReload: boolean;
+}
+
+/** Returns the fact of a systemd unit's state (`systemctl show`). */
+export function unitFact(unit: string): FactRequest<UnitState> {
+  return {
+    key: `unit:${unit}`,
+    command: `systemctl show -p LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload ${quote(unit)}`,
+    parse: parseUnitState,
+  };
+}
+
+/** Parses `systemctl show -p …` key=value output. */
+export function parseUnitState(output: string): UnitState {
+  const kv: Record<string, string> = {};
+  for (const line of output.split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq > 0) kv[line.slice(0, eq)] = line.slice(eq + 1).trim();
+  }
+  return {
+    load: kv.LoadState ?? "",
+    active: kv.ActiveState ?? "",
+    sub: kv.SubState ?? "",
+    unitFile: kv.UnitFileState ?? "",
+    needDaemonReload: kv.NeedDaemonReload === "yes",
+  };
+}
+
+/** Returns the unit name with ".service" added when it has no unit suffix. */
+export function unitName(name: string): string {
+  return /\.(service|socket|timer|target|mount|path|slice|scope|automount|swap|device)$/.test(name) ? name : `${name}.service`;
+}

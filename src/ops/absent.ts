@@ -1,0 +1,26 @@
+import { declareOp } from "../engine/declare.js";
+import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { fileFact } from "../facts/file.js";
+import { quote } from "../util/shell.js";
+import { requireAbsolute } from "./attrs.js";
+
+/** Ensures nothing exists at path (file, link, or directory with its contents). */
+export function absent(path: string, o: CommonOptions = {}): Operation {
+  requireAbsolute("absent", path);
+  if (path === "/" || /^\/+[^/]*\/?$/.test(path) && ["/etc", "/usr", "/var", "/home", "/root", "/bin", "/lib", "/boot"].includes(path.replace(/\/$/, ""))) {
+    throw new Error(`absent: refusing to remove ${path}`);
+  }
+  const fact = fileFact(path);
+  return declareOp({
+    kind: "absent",
+    name: path,
+    tags: o.tags ?? [],
+    notify: notifyList(o),
+    facts: () => [fact],
+    plan(facts) {
+      const cur = facts.get(fact);
+      return cur.type === "absent" ? { changed: false, summary: "absent" } : { changed: true, summary: `remove ${cur.type}` };
+    },
+    apply: () => `__rm ${quote(path)}`,
+  });
+}

@@ -1,0 +1,82 @@
+import { declareOp } from "../engine/declare.js";
+import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { packagesFact } from "../facts/dpkg.js";
+import { join } from "../util/shell.js";
+
+export interface AptOptions extends CommonOptions {
+  state?: "present" | "absent" | "latest";
+  /** Seconds the package lists stay fresh; older lists are updated once before installing. Default 3600. */
+  cacheValidTime?: number;
+  installRecommends?: boolean;
+}
+
+const APT_ENV = "DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a";
+const APT_OPTS = "-y -q -o DPkg::Lock::Timeout=120 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold";
+
+/** Returns the sh that updates apt's lists when older than validS seconds (once per host per run at most). */
+export function aptUpdateIfStale(validS: number): string {
+  return [
+    `__s=/var/lib/apt/lists/.bosun-stamp; __t=$(stat -c %Y "$__s" 2>/dev/null || echo 0)`,
+    `if [ $(( $(date +%s) - __t )) -ge ${Math.max(0, Math.floor(validS))} ] || ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then`,
+    `  apt-get update -q -o DPkg::Lock::Timeout=120 && touch "$__s"`,
+    `fi`,
+  ].join("\n");
+}
+
+/**
+ * Ensures Debian packages are installed (present), removed (absent) or at apt's candidate version (latest).
+ * All the packages of one call go through one apt-get; the lists are refreshed only when stale.
+ */
+export function apt(packages: string | string[], o: AptOptions = {}): Operation {
+  const names = Array.isArray(packages) ? packages : [packages];
+  if (names.length === 0) throw new Error("apt: no packages given");
+  for (const n of names) if (!/^[a-z0-9][a-z0-9+.:=~-]*$/.test(n)) throw new Error(`apt: bad package name "${n}"`);
+  const state = o.state ?? "present";
+  const fact = packagesFact(names, state === "latest");
+  const valid = o.cacheValidTime ?? 3600;
+  const recommends = o.installRecommends === false ? " --no-install-recommends" : "";
+  const list = join(names);
+  const probe = (cond: string) =>
+    `__todo=; for __p in ${list}; do __st=$(dpkg-query -W -f='\${db:Status-Abbrev}' "$__p" 2>/dev/null || true); ${cond}; done`;
+  return declareOp({
+    kind: "apt",
+    name: names.join(" "),
+    tags: o.tags ?? [],
+    notify: notifyList(o),
+    facts: () => [fact],
+    plan(facts) {
+      const cur = facts.get(fact);
+      if (state === "absent") {
+        const rm = names.filter((n) => cur[n]?.installed);
+        return rm.length ? { changed: true, summary: `remove ${rm.join(" ")}` } : { changed: false, summary: "absent" };
+      }
+      const missing = names.filter((n) => !cur[n]?.installed);
+      const outdated = state === "latest" ? names.filter((n) => cur[n]?.installed && cur[n]?.candidate && cur[n]?.candidate !== cur[n]?.version) : [];
+      const parts = [missing.length ? `install ${missing.join(" ")}` : "", outdated.length ? `upgrade ${outdated.join(" ")}` : ""].filter(Boolean);
+      return parts.length ? { changed: true, summary: parts.join(", ") } : { changed: false, summary: "installed" };
+    },
+    apply() {
+      if (state === "absent") {
+        return [
+          probe(`case "$__st" in ii*) __todo="$__todo $__p";; esac`),
+          `if [ -n "$__todo" ]; then ${APT_ENV} apt-get remove ${APT_OPTS} $__todo; __changed; fi`,
+        ].join("\n");
+      }
+      if (state === "latest") {
+        return [
+          aptUpdateIfStale(valid),
+          `__before=$(dpkg-query -W -f='\${Package}=\${Version} ' ${list} 2>/dev/null || true)`,
+          `${APT_ENV} apt-get install ${APT_OPTS}${recommends} ${list}`,
+          `[ "$__before" = "$(dpkg-query -W -f='\${Package}=\${Version} ' ${list} 2>/dev/null || true)" ] || __changed`,
+        ].join("\n");
+      }
+      return [
+        probe(`case "$__st" in ii*) ;; *) __todo="$__todo $__p";; esac`),
+        `if [ -n "$__todo" ]; then`,
+        aptUpdateIfStale(valid),
+        `  ${APT_ENV} apt-get install ${APT_OPTS}${recommends} $__todo; __changed`,
+        `fi`,
+      ].join("\n");
+    },
+  });
+}

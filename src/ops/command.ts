@@ -1,0 +1,57 @@
+import { declareOp } from "../engine/declare.js";
+import { type CommonOptions, type FactRequest, notifyList, type Operation } from "../engine/types.js";
+import { fileFact, rcFact } from "../facts/file.js";
+import { quote } from "../util/shell.js";
+
+export interface CommandOptions extends CommonOptions {
+  /** Skip when this path exists (the command creates it). */
+  creates?: string;
+  /** Skip when this path does not exist (the command removes it). */
+  removes?: string;
+  /** Skip when this command succeeds. */
+  unless?: string;
+  /** Run only when this command succeeds. */
+  onlyIf?: string;
+  /** Working directory. */
+  cwd?: string;
+  env?: Record<string, string>;
+  /** A short name for output instead of the command text. */
+  name?: string;
+}
+
+/**
+ * Runs a shell command, made idempotent by its guards (creates, removes, unless, onlyIf).
+ * Without guards it runs, and reports a change, every time.
+ */
+export function command(cmd: string, o: CommandOptions = {}): Operation {
+  const facts: { req: FactRequest<unknown>; skip: (v: unknown) => string | undefined }[] = [];
+  if (o.creates) facts.push({ req: fileFact(o.creates), skip: (v) => ((v as { type: string }).type !== "absent" ? `${o.creates} exists` : undefined) });
+  if (o.removes) facts.push({ req: fileFact(o.removes), skip: (v) => ((v as { type: string }).type === "absent" ? `${o.removes} is absent` : undefined) });
+  if (o.unless) facts.push({ req: rcFact(o.unless), skip: (v) => (v === 0 ? "unless-command succeeded" : undefined) });
+  if (o.onlyIf) facts.push({ req: rcFact(o.onlyIf), skip: (v) => (v !== 0 ? "onlyIf-command failed" : undefined) });
+  const guards: string[] = [];
+  if (o.creates) guards.push(`[ ! -e ${quote(o.creates)} ]`);
+  if (o.removes) guards.push(`[ -e ${quote(o.removes)} ]`);
+  if (o.unless) guards.push(`! ( ${o.unless} ) >/dev/null 2>&1`);
+  if (o.onlyIf) guards.push(`( ${o.onlyIf} ) >/dev/null 2>&1`);
+  const env = Object.entries(o.env ?? {}).map(([k, v]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`command: bad environment variable name "${k}"`);
+    return `export ${k}=${quote(v)}`;
+  });
+  const body = [...env, o.cwd ? `cd ${quote(o.cwd)}` : "", cmd].filter(Boolean).join("\n");
+  return declareOp({
+    kind: "command",
+    name: o.name ?? (cmd.length > 60 ? `${cmd.slice(0, 57)}...` : cmd),
+    tags: o.tags ?? [],
+    notify: notifyList(o),
+    facts: () => facts.map((f) => f.req),
+    plan(lookup) {
+      for (const f of facts) {
+        const why = f.skip(lookup.get(f.req));
+        if (why) return { changed: false, summary: `skip: ${why}` };
+      }
+      return { changed: true, summary: "run" };
+    },
+    apply: () => (guards.length ? `if ${guards.join(" && ")}; then\n${body}\n__changed\nfi` : `${body}\n__changed`),
+  });
+}

@@ -1,0 +1,49 @@
+import { declareOp } from "../engine/declare.js";
+import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { unitFact, unitName } from "../facts/systemd.js";
+import { quote } from "../util/shell.js";
+
+export interface ServiceOptions extends CommonOptions {
+  /** started/stopped are states; restarted/reloaded are actions that always run (typically in handlers). */
+  state?: "started" | "stopped" | "restarted" | "reloaded";
+  enabled?: boolean;
+}
+
+/** Ensures a systemd service's state and whether it starts at boot; reloads systemd first when unit files changed. */
+export function service(name: string, o: ServiceOptions = {}): Operation {
+  const unit = unitName(name);
+  const u = quote(unit);
+  const fact = unitFact(unit);
+  return declareOp({
+    kind: "service",
+    name: unit,
+    tags: o.tags ?? [],
+    notify: notifyList(o),
+    facts: () => [fact],
+    plan(facts) {
+      const cur = facts.get(fact);
+      if (cur.load === "not-found" && o.state !== "stopped" && o.enabled !== false) {
+        return { changed: true, summary: `unit not found yet (${o.state ?? "enable"} after install)` };
+      }
+      const todo: string[] = [];
+      if (cur.needDaemonReload) todo.push("daemon-reload");
+      if (o.state === "started" && cur.active !== "active") todo.push("start");
+      if (o.state === "stopped" && (cur.active === "active" || cur.active === "activating")) todo.push("stop");
+      if (o.state === "restarted") todo.push("restart");
+      if (o.state === "reloaded") todo.push("reload");
+      if (o.enabled === true && cur.unitFile !== "enabled" && cur.unitFile !== "static") todo.push("enable");
+      if (o.enabled === false && cur.unitFile === "enabled") todo.push("disable");
+      return todo.length ? { changed: true, summary: todo.join(", ") } : { changed: false, summary: `${cur.active}${cur.unitFile ? `, ${cur.unitFile}` : ""}` };
+    },
+    apply() {
+      const sh = [`[ "$(systemctl show -p NeedDaemonReload --value ${u})" != yes ] || { systemctl daemon-reload; __changed; }`];
+      if (o.state === "started") sh.push(`systemctl is-active -q ${u} || { systemctl start ${u}; __changed; }`);
+      if (o.state === "stopped") sh.push(`! systemctl is-active -q ${u} || { systemctl stop ${u}; __changed; }`);
+      if (o.state === "restarted") sh.push(`systemctl restart ${u}; __changed`);
+      if (o.state === "reloaded") sh.push(`systemctl reload-or-restart ${u}; __changed`);
+      if (o.enabled === true) sh.push(`case "$(systemctl is-enabled ${u} 2>/dev/null)" in enabled|static|alias) ;; *) systemctl enable -q ${u}; __changed;; esac`);
+      if (o.enabled === false) sh.push(`[ "$(systemctl is-enabled ${u} 2>/dev/null)" != enabled ] || { systemctl disable -q ${u}; __changed; }`);
+      return sh.join("\n");
+    },
+  });
+}
