@@ -1,15 +1,18 @@
 /**
- * The bosun library: what users' inventory and site files import.
- * `import { inventory } from "bosun"`.
+ * The bosun library: what users' inventory, site and role files import.
+ * `import { deploy, role, handler, file, apt, service } from "bosun"`.
  */
-
+export { type Deployment, deploy, handler, type Play, type Role, type RoleContext, type RoleUse, role } from "./engine/declare.js";
+export type { CommonOptions, FactRequest, Operation, OpPlan } from "./engine/types.js";
 export * from "./errors.js";
+export type { HostFacts } from "./facts/host.js";
 export { loadInventoryFile } from "./inventory/load.js";
 export type { Vars } from "./inventory/model.js";
 export { Inventory } from "./inventory/model.js";
 export { selectHosts } from "./inventory/patterns.js";
 export type { GroupSpec, HostSpec, InventorySpec, TypedInventory } from "./inventory/typed.js";
 export { inventory } from "./inventory/typed.js";
+export * from "./ops/index.js";
 export { TransportPool } from "./transport/pool.js";
 export type { ExecOptions, ExecResult, Transport } from "./transport/types.js";
 export { quote, sh } from "./util/shell.js";

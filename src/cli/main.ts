@@ -5,6 +5,9 @@ import { registerExec } from "./commands/exec.js";
 import { registerFacts } from "./commands/facts.js";
 import { registerInventory } from "./commands/inventory.js";
 import { registerLab } from "./commands/lab.js";
+import { registerRun } from "./commands/run.js";
+import { registerRuns } from "./commands/runs.js";
+import { registerVault } from "./commands/vault.js";
 import { increase } from "./options.js";
 
 /** Returns the bosun command-line program. */
@@ -16,11 +19,14 @@ export function program(): Command {
     .option("-v, --verbose", "more logs on stderr (-vv for debug); BOSUN_LOG overrides", increase, 0)
     .showHelpAfterError()
     .exitOverride();
+  registerRun(p);
+  registerRuns(p);
   registerExec(p);
   registerFacts(p);
   registerInventory(p);
   registerLab(p);
   registerConfig(p);
+  registerVault(p);
   return p;
 }
 

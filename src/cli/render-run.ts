@@ -7,7 +7,17 @@ export function colorDiff(diff: string): string {
   return diff
     .trimEnd()
     .split("\n")
-    .map((l) => (l.startsWith("+++") || l.startsWith("---") ? pc.bold(l) : l.startsWith("+") ? pc.green(l) : l.startsWith("-") ? pc.red(l) : l.startsWith("@@") ? pc.cyan(l) : l))
+    .map((l) =>
+      l.startsWith("+++") || l.startsWith("---")
+        ? pc.bold(l)
+        : l.startsWith("+")
+          ? pc.green(l)
+          : l.startsWith("-")
+            ? pc.red(l)
+            : l.startsWith("@@")
+              ? pc.cyan(l)
+              : l,
+    )
     .join("\n");
 }
 
@@ -15,7 +25,11 @@ export function colorDiff(diff: string): string {
 export function recapTable(hosts: Record<string, HostCounts>, durations: Record<string, number>): string[] {
   const names = Object.keys(hosts);
   const w = Math.max(4, ...names.map((n) => n.length));
-  const lines = [pc.bold(`${"HOST".padEnd(w)}  ${"OK".padStart(4)} ${"CHANGED".padStart(8)} ${"FAILED".padStart(7)} ${"SKIPPED".padStart(8)}  UNREACHABLE  TIME`)];
+  const lines = [
+    pc.bold(
+      `${"HOST".padEnd(w)}  ${"OK".padStart(4)} ${"CHANGED".padStart(8)} ${"FAILED".padStart(7)} ${"SKIPPED".padStart(8)}  UNREACHABLE  TIME`,
+    ),
+  ];
   for (const n of names) {
     const c = hosts[n] as HostCounts;
     const color = c.unreachable ? pc.magenta : c.failed ? pc.red : c.changed ? pc.yellow : pc.green;
@@ -38,7 +52,12 @@ export class HumanRenderer {
   handle = (e: RunEvent): void => {
     switch (e.type) {
       case "play_started":
-        out(pc.bold(`\n▶ ${e.play}`) + pc.dim(`  ${e.hosts.length} host${e.hosts.length === 1 ? "" : "s"}${e.hosts.length ? `: ${e.hosts.join(", ")}` : " (no hosts match)"}`));
+        out(
+          pc.bold(`\n▶ ${e.play}`) +
+            pc.dim(
+              `  ${e.hosts.length} host${e.hosts.length === 1 ? "" : "s"}${e.hosts.length ? `: ${e.hosts.join(", ")}` : " (no hosts match)"}`,
+            ),
+        );
         break;
       case "op_planned":
         if (e.changed) {
@@ -49,15 +68,33 @@ export class HumanRenderer {
         break;
       case "op_failed":
         out(`${pc.red("✗")} ${pc.bold(e.host)} ${e.op}: ${pc.red(e.error)}`);
-        if (e.output) out(pc.dim(e.output.trimEnd().split("\n").map((l) => `    ${l}`).join("\n")));
+        if (e.output)
+          out(
+            pc.dim(
+              e.output
+                .trimEnd()
+                .split("\n")
+                .map((l) => `    ${l}`)
+                .join("\n"),
+            ),
+          );
         break;
       case "host_finished": {
         this.durations[e.host] = (this.durations[e.host] ?? 0) + e.duration_ms;
         const changes = this.planned.get(e.host) ?? [];
         if (this.opts.mode === "plan" || (this.opts.showDiff && changes.length)) this.printPlan(e.host, changes);
-        const mark = e.status === "failed" ? pc.red("✗") : e.status === "unreachable" ? pc.magenta("⚠") : e.status === "changed" ? pc.yellow("~") : pc.green("✓");
+        const mark =
+          e.status === "failed"
+            ? pc.red("✗")
+            : e.status === "unreachable"
+              ? pc.magenta("⚠")
+              : e.status === "changed"
+                ? pc.yellow("~")
+                : pc.green("✓");
         const what = this.opts.mode === "plan" ? `${changes.length} to change` : `${e.counts.changed} changed`;
-        out(`${mark} ${pc.bold(e.host)} ${e.status}  ${what}, ${e.counts.ok} ok${e.counts.failed ? `, ${e.counts.failed} failed` : ""}${e.counts.skipped ? `, ${e.counts.skipped} skipped` : ""}  ${pc.dim(`${(e.duration_ms / 1000).toFixed(2)}s, ${e.execs} exec${e.execs === 1 ? "" : "s"}`)}${e.error ? `\n    ${pc.red(e.error)}` : ""}`);
+        out(
+          `${mark} ${pc.bold(e.host)} ${e.status}  ${what}, ${e.counts.ok} ok${e.counts.failed ? `, ${e.counts.failed} failed` : ""}${e.counts.skipped ? `, ${e.counts.skipped} skipped` : ""}  ${pc.dim(`${(e.duration_ms / 1000).toFixed(2)}s, ${e.execs} exec${e.execs === 1 ? "" : "s"}`)}${e.error ? `\n    ${pc.red(e.error)}` : ""}`,
+        );
         this.planned.delete(e.host);
         break;
       }
@@ -81,7 +118,13 @@ export class HumanRenderer {
     out(pc.bold(`  ${host}:`));
     for (const c of changes) {
       out(`    ${pc.yellow("~")} ${c.op}  ${pc.dim(c.summary)}`);
-      if (c.diff) out(colorDiff(c.diff).split("\n").map((l) => `      ${l}`).join("\n"));
+      if (c.diff)
+        out(
+          colorDiff(c.diff)
+            .split("\n")
+            .map((l) => `      ${l}`)
+            .join("\n"),
+        );
     }
   }
 

@@ -1,6 +1,6 @@
+import { BosunError } from "../errors.js";
 import type { HostFacts } from "../facts/host.js";
 import type { Inventory, Vars } from "../inventory/model.js";
-import { BosunError } from "../errors.js";
 import { Collector, collectInto, type Handler, type Play, type RoleContext, type RoleUse } from "./declare.js";
 import type { Operation } from "./types.js";
 
@@ -70,7 +70,8 @@ export function evaluatePlay(input: EvaluateInput): Evaluated {
   const seen = new Set<string>();
   const visit = (use: RoleUse) => {
     const def = use.role;
-    if (!def || typeof def.body !== "function") throw new RoleError(`play "${play.name ?? play.hosts}": roles must be role(...) calls, got ${typeof use}`);
+    if (!def || typeof def.body !== "function")
+      throw new RoleError(`play "${play.name ?? play.hosts}": roles must be role(...) calls, got ${typeof use}`);
     const key = `${def.roleName}:${JSON.stringify(use.params ?? null)}`;
     if (seen.has(key)) return;
     seen.add(key);
@@ -89,7 +90,8 @@ export function evaluatePlay(input: EvaluateInput): Evaluated {
   const names = new Set(c.handlers.map((h) => h.name));
   for (const op of ops) {
     for (const n of op.notify) {
-      if (!names.has(n)) throw new RoleError(`${host}: ${op.kind} ${op.name}${op.location ? ` (${op.location})` : ""} notifies unknown handler "${n}"`);
+      if (!names.has(n))
+        throw new RoleError(`${host}: ${op.kind} ${op.name}${op.location ? ` (${op.location})` : ""} notifies unknown handler "${n}"`);
     }
   }
   return { ops, handlers: c.handlers };
@@ -99,7 +101,8 @@ export function evaluatePlay(input: EvaluateInput): Evaluated {
 function userFrame(err: Error): string {
   for (const line of err.stack?.split("\n").slice(1) ?? []) {
     const m = /((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?$/.exec(line.trim());
-    if (m && !/node_modules|\/src\/(engine|ops)\/|node:internal/.test(m[1] as string)) return ` (at ${(m[1] as string).replace("file://", "")}:${m[2]})`;
+    if (m && !/node_modules|\/src\/(engine|ops)\/|node:internal/.test(m[1] as string))
+      return ` (at ${(m[1] as string).replace("file://", "")}:${m[2]})`;
   }
   return "";
 }

@@ -22,7 +22,16 @@ export type RunEvent =
   | { type: "op_failed"; play: string; host: string; index: number | null; op: string; error: string; rc?: number; output?: string }
   | { type: "op_skipped"; play: string; host: string; index: number; op: string; reason: string }
   | { type: "handler_ran"; play: string; host: string; handler: string; changed: boolean; failed: boolean }
-  | { type: "host_finished"; play: string; host: string; status: HostRunStatus; counts: HostCounts; duration_ms: number; execs: number; error?: string }
+  | {
+      type: "host_finished";
+      play: string;
+      host: string;
+      status: HostRunStatus;
+      counts: HostCounts;
+      duration_ms: number;
+      execs: number;
+      error?: string;
+    }
   | { type: "play_aborted"; play: string; reason: string }
   | { type: "interrupted"; signal: string }
   | { type: "recap"; hosts: Record<string, HostCounts>; exit_code: number; duration_ms: number };

@@ -1,8 +1,8 @@
-import { type HostFacts, HOST_FACT_COMMANDS, parseHostFacts } from "../facts/host.js";
+import { RemoteCommandError } from "../errors.js";
+import { HOST_FACT_COMMANDS, type HostFacts, parseHostFacts } from "../facts/host.js";
 import { batchScript, splitSections } from "../facts/sections.js";
 import type { Transport } from "../transport/types.js";
-import { RemoteCommandError } from "../errors.js";
-import { type Evaluated, evaluatePlay, type EvaluateInput, lazyFacts, NeedHostFacts } from "./evaluate.js";
+import { type Evaluated, type EvaluateInput, evaluatePlay, lazyFacts, NeedHostFacts } from "./evaluate.js";
 import { type ApplyOutcome, buildApplyScript, parseApplyOutput } from "./script.js";
 import type { FactRequest, OpPlan } from "./types.js";
 
@@ -118,7 +118,11 @@ async function gatherOpFacts(t: Transport, requests: FactRequest[], become?: boo
 }
 
 /** Applies every op of the plan (guarded) and the notified handlers in ONE exec; returns what happened. */
-export async function applyHost(t: Transport, planned: PlannedHost, become?: boolean): Promise<ApplyOutcome & { code: number; stderr: string }> {
+export async function applyHost(
+  t: Transport,
+  planned: PlannedHost,
+  become?: boolean,
+): Promise<ApplyOutcome & { code: number; stderr: string }> {
   const { script, token } = buildApplyScript(planned.evaluated.ops, planned.evaluated.handlers);
   const r = await runScript(t, script, become, "apply");
   const outcome = parseApplyOutput(r.stdout, token);

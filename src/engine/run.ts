@@ -60,7 +60,15 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
   const res: RunResult = { id, exitCode: 0, hosts: {}, status: {}, changedOps: {}, pendingChanges: false, interrupted: false, execs: {} };
   const dead = new Set<string>();
   const limited = o.limit ? new Set(selectHosts(o.inventory, o.limit)) : undefined;
-  o.emit({ type: "run_started", id, mode: o.mode, site: o.site, deployment: dep.name, inventory: o.inventory.source, time: new Date().toISOString() });
+  o.emit({
+    type: "run_started",
+    id,
+    mode: o.mode,
+    site: o.site,
+    deployment: dep.name,
+    inventory: o.inventory.source,
+    time: new Date().toISOString(),
+  });
 
   const counts = (h: string) => (res.hosts[h] ??= zero());
   const setStatus = (h: string, s: HostRunStatus) => {
@@ -76,6 +84,7 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
     const specs = new Map(hosts.map((h) => [h, spec(o, play, h)]));
     const planned = new Map<string, PlannedHost>();
     const startedAt = new Map<string, number>();
+    const execsBefore = o.pool.execCounts();
 
     const fail = (h: string, err: unknown) => {
       const unreachable = err instanceof ConnectionError;
@@ -88,8 +97,17 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
       finish(h, unreachable ? "unreachable" : "failed", (err as Error).message);
     };
     const finish = (h: string, status: HostRunStatus, error?: string) => {
-      res.execs[h] = o.pool.execCounts()[h] ?? 0;
-      o.emit({ type: "host_finished", play: playName, host: h, status, counts: { ...counts(h) }, duration_ms: Date.now() - (startedAt.get(h) ?? start), execs: res.execs[h], error });
+      const execs = (o.pool.execCounts()[h] ?? 0) - (execsBefore[h] ?? 0);
+      o.emit({
+        type: "host_finished",
+        play: playName,
+        host: h,
+        status,
+        counts: { ...counts(h) },
+        duration_ms: Date.now() - (startedAt.get(h) ?? start),
+        execs,
+        error,
+      });
     };
 
     // Phase 1: facts and plan, every host in parallel.
@@ -105,7 +123,16 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
         planned.set(h, p);
         p.evaluated.ops.forEach((op, i) => {
           const plan = p.plans[i] as { changed: boolean; summary: string; diff?: string };
-          o.emit({ type: "op_planned", play: playName, host: h, index: i, op: opId(op), changed: plan.changed, summary: plan.summary, diff: plan.diff });
+          o.emit({
+            type: "op_planned",
+            play: playName,
+            host: h,
+            index: i,
+            op: opId(op),
+            changed: plan.changed,
+            summary: plan.summary,
+            diff: plan.diff,
+          });
         });
       } catch (err) {
         fail(h, err);
@@ -128,7 +155,10 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
 
     const withChanges = [...planned.keys()].filter((h) => changesOf(h) > 0);
     if (withChanges.length > 0 && o.confirm && !o.interrupted()) {
-      const ok = await o.confirm(playName, withChanges.map((h) => ({ host: h, changes: changesOf(h) })));
+      const ok = await o.confirm(
+        playName,
+        withChanges.map((h) => ({ host: h, changes: changesOf(h) })),
+      );
       if (!ok) {
         res.aborted = "not confirmed";
         o.emit({ type: "play_aborted", play: playName, reason: "not confirmed" });
@@ -164,7 +194,16 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
             } else if (r.status === "failed") {
               failedOp = true;
               c.failed++;
-              o.emit({ type: "op_failed", play: playName, host: h, index: i, op: id, error: `exit code ${r.rc}`, rc: r.rc, output: r.output });
+              o.emit({
+                type: "op_failed",
+                play: playName,
+                host: h,
+                index: i,
+                op: id,
+                error: `exit code ${r.rc}`,
+                rc: r.rc,
+                output: r.output,
+              });
             } else if (r.status === "changed") {
               c.changed++;
               (res.changedOps[h] ??= []).push(id);
@@ -182,7 +221,16 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
               failedOp = true;
               c.failed++;
               const r = rs.find((x) => x?.status === "failed");
-              o.emit({ type: "op_failed", play: playName, host: h, index: null, op: `handler ${hd.name}`, error: `exit code ${r?.rc}`, rc: r?.rc, output: r?.output });
+              o.emit({
+                type: "op_failed",
+                play: playName,
+                host: h,
+                index: null,
+                op: `handler ${hd.name}`,
+                error: `exit code ${r?.rc}`,
+                rc: r?.rc,
+                output: r?.output,
+              });
             } else (res.changedOps[h] ??= []).push(`handler ${hd.name}`);
             o.emit({ type: "handler_ran", play: playName, host: h, handler: hd.name, changed: !hFailed, failed: hFailed });
           });

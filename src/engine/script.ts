@@ -43,7 +43,7 @@ export function buildApplyScript(ops: Operation[], handlers: ScriptHandler[], to
   };
   ops.forEach((op, i) => {
     const sets = op.notify.filter((n) => handlerIndex.has(n)).map((n) => `${notifyVar(handlerIndex.get(n) as number)}=1;`);
-    lines.push("if [ -z \"$__fail\" ]; then");
+    lines.push('if [ -z "$__fail" ]; then');
     block(String(i), op, sets);
     lines.push("fi");
   });
@@ -52,7 +52,7 @@ export function buildApplyScript(ops: Operation[], handlers: ScriptHandler[], to
     h.ops.forEach((op, oi) => {
       lines.push('if [ -z "$__hfail" ]; then');
       block(`h${hi}.${oi}`, op, []);
-      lines.push('[ $__rc -eq 0 ] || __hfail=1', "fi");
+      lines.push("[ $__rc -eq 0 ] || __hfail=1", "fi");
     });
     lines.push("fi");
   });

@@ -13,7 +13,8 @@ export async function loadSite(file: string): Promise<Deployment> {
     throw new SiteError({ file: abs }, 'expected `export default deploy("name", [plays…])` (import { deploy } from "bosun")');
   }
   for (const [i, play] of mod.default.plays.entries()) {
-    if (typeof play.hosts !== "string" || play.hosts.trim() === "") throw new SiteError({ file: abs }, `play ${i + 1}: hosts must be a host pattern`);
+    if (typeof play.hosts !== "string" || play.hosts.trim() === "")
+      throw new SiteError({ file: abs }, `play ${i + 1}: hosts must be a host pattern`);
     if (!Array.isArray(play.roles)) throw new SiteError({ file: abs }, `play ${i + 1}: roles must be a list`);
     play.roles.forEach((r, j) => {
       if (!r || typeof r !== "object" || !("role" in r)) {

@@ -13,7 +13,11 @@ export function packagesFact(names: string[], withCandidates = false): FactReque
   const list = names.map(quote).join(" ");
   const cmd = [`dpkg-query -W -f='pkg\\t\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' ${list} 2>/dev/null; true`];
   if (withCandidates) cmd.push(`LC_ALL=C apt-cache policy ${list} 2>/dev/null; true`);
-  return { key: `dpkg:${withCandidates ? "c:" : ""}${names.join(",")}`, command: cmd.join("\n"), parse: (out) => parsePackages(out, names) };
+  return {
+    key: `dpkg:${withCandidates ? "c:" : ""}${names.join(",")}`,
+    command: cmd.join("\n"),
+    parse: (out) => parsePackages(out, names),
+  };
 }
 
 /** Parses dpkg-query lines (and `apt-cache policy` blocks) into each package's state. */

@@ -24,9 +24,9 @@ export function fileFact(path: string): FactRequest<FileFact> {
     key: `file:${path}`,
     command: [
       `p=${p}`,
-      `if [ -L "$p" ]; then echo type=link; echo "target=$(readlink "$p")"; stat -c 'owner=%U%ngroup=%G' "$p"`,
-      `elif [ -d "$p" ]; then echo type=directory; stat -c 'mode=%a%nowner=%U%ngroup=%G' "$p"`,
-      `elif [ -f "$p" ]; then echo type=file; stat -c 'mode=%a%nowner=%U%ngroup=%G%nsize=%s' "$p"; echo "sha256=$(sha256sum < "$p" | cut -d' ' -f1)"`,
+      `if [ -L "$p" ]; then echo type=link; echo "target=$(readlink "$p")"; stat -c 'owner=%U group=%G' "$p"`,
+      `elif [ -d "$p" ]; then echo type=directory; stat -c 'mode=%a owner=%U group=%G' "$p"`,
+      `elif [ -f "$p" ]; then echo type=file; stat -c 'mode=%a owner=%U group=%G size=%s' "$p"; echo "sha256=$(sha256sum < "$p" | cut -d' ' -f1)"`,
       `  if [ "$(stat -c %s "$p")" -le ${MAX_FACT_CONTENT} ]; then printf content=; base64 -w0 < "$p"; echo; fi`,
       `elif [ -e "$p" ]; then echo type=other; else echo type=absent; fi`,
     ].join("\n"),
@@ -38,8 +38,12 @@ export function fileFact(path: string): FactRequest<FileFact> {
 export function parseFileFact(output: string): FileFact {
   const kv: Record<string, string> = {};
   for (const line of output.split("\n")) {
-    const eq = line.indexOf("=");
-    if (eq > 0) kv[line.slice(0, eq)] = line.slice(eq + 1);
+    // target= and content= take the whole line (a link target may hold spaces); stat's line holds several pairs.
+    const words = /^(target|content|type|sha256)=/.test(line) ? [line] : line.split(" ");
+    for (const w of words) {
+      const eq = w.indexOf("=");
+      if (eq > 0) kv[w.slice(0, eq)] = w.slice(eq + 1);
+    }
   }
   const type = (kv.type ?? "absent") as FileFact["type"];
   return {
@@ -63,5 +67,9 @@ export function normalizeMode(mode: string | number): string {
 
 /** Returns a fact that is the exit status of a command (0 = true). For guards like `unless`. */
 export function rcFact(command: string): FactRequest<number> {
-  return { key: `rc:${command}`, command: `${command} >/dev/null 2>&1; echo "rc=$?"`, parse: (out) => Number(/rc=(\d+)/.exec(out)?.[1] ?? 1) };
+  return {
+    key: `rc:${command}`,
+    command: `${command} >/dev/null 2>&1; echo "rc=$?"`,
+    parse: (out) => Number(/rc=(\d+)/.exec(out)?.[1] ?? 1),
+  };
 }

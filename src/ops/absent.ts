@@ -7,7 +7,10 @@ import { requireAbsolute } from "./attrs.js";
 /** Ensures nothing exists at path (file, link, or directory with its contents). */
 export function absent(path: string, o: CommonOptions = {}): Operation {
   requireAbsolute("absent", path);
-  if (path === "/" || /^\/+[^/]*\/?$/.test(path) && ["/etc", "/usr", "/var", "/home", "/root", "/bin", "/lib", "/boot"].includes(path.replace(/\/$/, ""))) {
+  if (
+    path === "/" ||
+    (/^\/+[^/]*\/?$/.test(path) && ["/etc", "/usr", "/var", "/home", "/root", "/bin", "/lib", "/boot"].includes(path.replace(/\/$/, "")))
+  ) {
     throw new Error(`absent: refusing to remove ${path}`);
   }
   const fact = fileFact(path);

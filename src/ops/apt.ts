@@ -51,8 +51,11 @@ export function apt(packages: string | string[], o: AptOptions = {}): Operation 
         return rm.length ? { changed: true, summary: `remove ${rm.join(" ")}` } : { changed: false, summary: "absent" };
       }
       const missing = names.filter((n) => !cur[n]?.installed);
-      const outdated = state === "latest" ? names.filter((n) => cur[n]?.installed && cur[n]?.candidate && cur[n]?.candidate !== cur[n]?.version) : [];
-      const parts = [missing.length ? `install ${missing.join(" ")}` : "", outdated.length ? `upgrade ${outdated.join(" ")}` : ""].filter(Boolean);
+      const outdated =
+        state === "latest" ? names.filter((n) => cur[n]?.installed && cur[n]?.candidate && cur[n]?.candidate !== cur[n]?.version) : [];
+      const parts = [missing.length ? `install ${missing.join(" ")}` : "", outdated.length ? `upgrade ${outdated.join(" ")}` : ""].filter(
+        Boolean,
+      );
       return parts.length ? { changed: true, summary: parts.join(", ") } : { changed: false, summary: "installed" };
     },
     apply() {

@@ -25,8 +25,13 @@ export interface CommandOptions extends CommonOptions {
  */
 export function command(cmd: string, o: CommandOptions = {}): Operation {
   const facts: { req: FactRequest<unknown>; skip: (v: unknown) => string | undefined }[] = [];
-  if (o.creates) facts.push({ req: fileFact(o.creates), skip: (v) => ((v as { type: string }).type !== "absent" ? `${o.creates} exists` : undefined) });
-  if (o.removes) facts.push({ req: fileFact(o.removes), skip: (v) => ((v as { type: string }).type === "absent" ? `${o.removes} is absent` : undefined) });
+  if (o.creates)
+    facts.push({ req: fileFact(o.creates), skip: (v) => ((v as { type: string }).type !== "absent" ? `${o.creates} exists` : undefined) });
+  if (o.removes)
+    facts.push({
+      req: fileFact(o.removes),
+      skip: (v) => ((v as { type: string }).type === "absent" ? `${o.removes} is absent` : undefined),
+    });
   if (o.unless) facts.push({ req: rcFact(o.unless), skip: (v) => (v === 0 ? "unless-command succeeded" : undefined) });
   if (o.onlyIf) facts.push({ req: rcFact(o.onlyIf), skip: (v) => (v !== 0 ? "onlyIf-command failed" : undefined) });
   const guards: string[] = [];

@@ -30,7 +30,11 @@ export function fileOp(path: string, o: FileOptions, kind = "file"): Operation {
       if (cur.type === "directory") throw new Error(`${path} is a directory; refusing to replace it with a file`);
       if (cur.type !== "file") {
         const what = cur.type === "absent" ? "create" : `replace ${cur.type}`;
-        return { changed: true, summary: `${what} (${bytes.length} bytes${attrs.mode ? `, mode ${attrs.mode}` : ""})`, diff: contentDiff(path, undefined, bytes, { sensitive }) };
+        return {
+          changed: true,
+          summary: `${what} (${bytes.length} bytes${attrs.mode ? `, mode ${attrs.mode}` : ""})`,
+          diff: contentDiff(path, undefined, bytes, { sensitive }),
+        };
       }
       const changes = attrChanges(cur, attrs);
       if (cur.sha256 !== sha) {

@@ -33,7 +33,9 @@ export function service(name: string, o: ServiceOptions = {}): Operation {
       if (o.state === "reloaded") todo.push("reload");
       if (o.enabled === true && cur.unitFile !== "enabled" && cur.unitFile !== "static") todo.push("enable");
       if (o.enabled === false && cur.unitFile === "enabled") todo.push("disable");
-      return todo.length ? { changed: true, summary: todo.join(", ") } : { changed: false, summary: `${cur.active}${cur.unitFile ? `, ${cur.unitFile}` : ""}` };
+      return todo.length
+        ? { changed: true, summary: todo.join(", ") }
+        : { changed: false, summary: `${cur.active}${cur.unitFile ? `, ${cur.unitFile}` : ""}` };
     },
     apply() {
       const sh = [`[ "$(systemctl show -p NeedDaemonReload --value ${u})" != yes ] || { systemctl daemon-reload; __changed; }`];
@@ -41,8 +43,12 @@ export function service(name: string, o: ServiceOptions = {}): Operation {
       if (o.state === "stopped") sh.push(`! systemctl is-active -q ${u} || { systemctl stop ${u}; __changed; }`);
       if (o.state === "restarted") sh.push(`systemctl restart ${u}; __changed`);
       if (o.state === "reloaded") sh.push(`systemctl reload-or-restart ${u}; __changed`);
-      if (o.enabled === true) sh.push(`case "$(systemctl is-enabled ${u} 2>/dev/null)" in enabled|static|alias) ;; *) systemctl enable -q ${u}; __changed;; esac`);
-      if (o.enabled === false) sh.push(`[ "$(systemctl is-enabled ${u} 2>/dev/null)" != enabled ] || { systemctl disable -q ${u}; __changed; }`);
+      if (o.enabled === true)
+        sh.push(
+          `case "$(systemctl is-enabled ${u} 2>/dev/null)" in enabled|static|alias) ;; *) systemctl enable -q ${u}; __changed;; esac`,
+        );
+      if (o.enabled === false)
+        sh.push(`[ "$(systemctl is-enabled ${u} 2>/dev/null)" != enabled ] || { systemctl disable -q ${u}; __changed; }`);
       return sh.join("\n");
     },
   });

@@ -80,7 +80,13 @@ export class Store {
   async updateState(r: RunRecord): Promise<void> {
     const state = await this.readState();
     for (const [h, x] of Object.entries(r.hosts)) {
-      state[h] = { lastRun: r.id, mode: r.mode, at: r.ended, status: x.status, counts: { ok: x.ok, changed: x.changed, failed: x.failed, skipped: x.skipped, unreachable: x.unreachable } };
+      state[h] = {
+        lastRun: r.id,
+        mode: r.mode,
+        at: r.ended,
+        status: x.status,
+        counts: { ok: x.ok, changed: x.changed, failed: x.failed, skipped: x.skipped, unreachable: x.unreachable },
+      };
     }
     await writeFileAtomic(this.stateFile, `${JSON.stringify(state, null, 2)}\n`, 0o600);
   }

@@ -1,15 +1,28 @@
 import { pathToFileURL } from "node:url";
 import type { LocatedError, SourceLocation } from "../errors.js";
 
+let registered: Promise<void> | undefined;
+
+/**
+ * Registers tsx's loader once, globally (not tsImport's private namespace): the user's files and
+ * the CLI must share one instance of bosun's modules, or operations declared in a role would
+ * not reach the engine's collector.
+ */
+function registerTsx(): Promise<void> {
+  registered ??= import("tsx/esm/api").then(({ register }) => {
+    register();
+  });
+  return registered;
+}
+
 /**
  * Imports a user's TypeScript/JavaScript module without a compile step (tsx), turning syntax and
  * load errors into the caller's error type with the file (and line, when the compiler gives one).
  */
 export async function importUserModule(file: string, error: (loc: SourceLocation, message: string) => LocatedError): Promise<unknown> {
   try {
-    if (/\.m?js$/.test(file)) return await import(pathToFileURL(file).href);
-    const { tsImport } = await import("tsx/esm/api");
-    return await tsImport(pathToFileURL(file).href, import.meta.url);
+    if (!/\.m?js$/.test(file)) await registerTsx();
+    return await import(pathToFileURL(file).href);
   } catch (err) {
     const msg = (err as Error).message ?? String(err);
     const m = /:(\d+):(\d+): ERROR: (.*)/.exec(msg);

@@ -37,7 +37,8 @@ function parseAnsible(text: string, where: string): AnsibleEnvelope {
     .map((l) => l.trim());
   const header = (lines[0] as string).split(";");
   const [magic, version, cipher, id] = header;
-  if (magic !== ANSIBLE_MAGIC) throw new VaultError(`${where}: not an ansible vault (expected a first line starting with "${ANSIBLE_MAGIC};")`);
+  if (magic !== ANSIBLE_MAGIC)
+    throw new VaultError(`${where}: not an ansible vault (expected a first line starting with "${ANSIBLE_MAGIC};")`);
   if (version !== "1.1" && version !== "1.2") {
     throw new VaultError(`${where}: ansible vault format ${version} is not supported (expected 1.1 or 1.2)`);
   }

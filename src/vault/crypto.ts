@@ -5,7 +5,16 @@
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
 import { VaultError } from "./errors.js";
-import { authData, type Envelope, formatEnvelope, IV_BYTES, KEY_CHECK_BYTES, parseEnvelope, SALT_BYTES, type ScryptParams } from "./format.js";
+import {
+  authData,
+  type Envelope,
+  formatEnvelope,
+  IV_BYTES,
+  KEY_CHECK_BYTES,
+  parseEnvelope,
+  SALT_BYTES,
+  type ScryptParams,
+} from "./format.js";
 import type { VaultKey } from "./keys.js";
 
 /** OWASP's minimum for scrypt: N = 2^17, r = 8, p = 1 (128 MiB, about 0.3 s). */
@@ -35,7 +44,16 @@ export function encryptVault(plaintext: string | Uint8Array, key: VaultKey, opts
   const scrypt = kdf === "scrypt" ? checkScrypt(opts.scrypt ?? DEFAULT_SCRYPT, "encrypt") : undefined;
   const salt = randomBytes(SALT_BYTES);
   const { encKey, keyCheck } = subkeys(key, salt, scrypt);
-  const env: Envelope = { id: key.id, kdf, salt, scrypt, keyCheck, iv: randomBytes(IV_BYTES), ciphertext: Buffer.alloc(0), tag: Buffer.alloc(0) };
+  const env: Envelope = {
+    id: key.id,
+    kdf,
+    salt,
+    scrypt,
+    keyCheck,
+    iv: randomBytes(IV_BYTES),
+    ciphertext: Buffer.alloc(0),
+    tag: Buffer.alloc(0),
+  };
   const cipher = createCipheriv("aes-256-gcm", encKey, env.iv);
   cipher.setAAD(authData(env));
   env.ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);

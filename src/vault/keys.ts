@@ -168,7 +168,8 @@ export async function resolveKeys(src: KeySources): Promise<VaultKey[]> {
   if (src.passwordFile) keys.push(await readKeySource(DEFAULT_VAULT_ID, src.passwordFile, `--vault-password-file ${src.passwordFile}`));
   else if (env.BOSUN_VAULT_PASSWORD_FILE) {
     keys.push(await readKeySource(DEFAULT_VAULT_ID, env.BOSUN_VAULT_PASSWORD_FILE, "BOSUN_VAULT_PASSWORD_FILE"));
-  } else if (env.BOSUN_VAULT_PASSWORD) keys.push(VaultKey.fromPassphrase(DEFAULT_VAULT_ID, env.BOSUN_VAULT_PASSWORD, "BOSUN_VAULT_PASSWORD"));
+  } else if (env.BOSUN_VAULT_PASSWORD)
+    keys.push(VaultKey.fromPassphrase(DEFAULT_VAULT_ID, env.BOSUN_VAULT_PASSWORD, "BOSUN_VAULT_PASSWORD"));
   for (const [id, file] of Object.entries(src.configIds ?? {})) {
     // A key file listed in bosun.toml but absent here (prod keys on a laptop) is not an error until it is needed.
     if (keys.some((k) => k.id === id) || !existsSync(file)) continue;
@@ -197,7 +198,8 @@ async function promptKey(id: string, src: KeySources): Promise<VaultKey> {
 export function encryptionKey(keys: readonly VaultKey[], encryptId?: string): VaultKey {
   if (encryptId !== undefined) {
     const key = keys.find((k) => k.id === encryptId);
-    if (!key) throw new VaultError(`--encrypt-vault-id ${encryptId}: no such vault id among ${keys.map((k) => k.id).join(", ") || "(none)"}`);
+    if (!key)
+      throw new VaultError(`--encrypt-vault-id ${encryptId}: no such vault id among ${keys.map((k) => k.id).join(", ") || "(none)"}`);
     return key;
   }
   const first = keys[0];
