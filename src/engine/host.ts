@@ -104,7 +104,9 @@ function uniqueRequests(e: Evaluated): FactRequest[] {
 /** Gathers host facts plus the given op facts in one exec; returns parsed values by key. */
 async function gatherOpFacts(t: Transport, requests: FactRequest[], become?: boolean) {
   const sections: Record<string, string> = { ...HOST_FACT_COMMANDS };
-  requests.forEach((r, i) => (sections[`f${i}`] = r.command));
+  requests.forEach((r, i) => {
+    sections[`f${i}`] = r.command;
+  });
   const r = await runScript(t, batchScript(sections), become, "facts");
   if (r.code !== 0) throw new RemoteCommandError(t.host, "facts script", r.code, r.stderr);
   const parsed = splitSections(r.stdout);
