@@ -14,6 +14,8 @@ export interface RoleContext {
   groupHosts(group: string): string[];
   /** Vars of another host (e.g. its address). */
   hostVars(host: string): Vars;
+  /** Returns var name, or fallback; throws "missing var" naming the host when neither exists. */
+  var<T = unknown>(name: string, fallback?: T): T;
 }
 
 export interface Handler {

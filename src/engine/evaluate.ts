@@ -58,14 +58,12 @@ export function evaluatePlay(input: EvaluateInput): Evaluated {
     facts,
     groupHosts: (g) => (inventory.groups.has(g) ? inventory.groupHosts(g) : []),
     hostVars: (h) => inventory.varsFor(h),
-  };
-  Object.defineProperty(ctx, "var", {
-    value: (name: string, fallback?: unknown) => {
-      if (vars[name] !== undefined) return vars[name];
+    var<T>(name: string, fallback?: T): T {
+      if (vars[name] !== undefined) return vars[name] as T;
       if (fallback !== undefined) return fallback;
       throw new RoleError(`${host}: missing var "${name}" (define it in the inventory, play vars or -e)`);
     },
-  });
+  };
   const c = new Collector();
   const seen = new Set<string>();
   const visit = (use: RoleUse) => {

@@ -72,15 +72,20 @@ export async function decryptFileToObject(file: string, keys: readonly VaultKey[
   });
   const plain = openVault(text, keys, file).plaintext.toString("utf8");
   const ext = path.extname(file.endsWith(".vault") ? file.slice(0, -".vault".length) : file).toLowerCase();
-  try {
-    if (ext === ".yml" || ext === ".yaml") return parseYaml(plain) ?? {};
-    if (ext === ".toml") return parseToml(plain);
-    if (ext === ".json") return JSON.parse(plain);
-  } catch (err) {
-    throw new VaultError(`${file}: decrypted content is not valid ${ext.slice(1).toUpperCase()}${position(err)}`);
+  const kind = FORMATS[ext];
+  if (!kind) {
+    throw new VaultError(`${file}: cannot tell the format of the decrypted data (expected .yml, .yaml, .toml or .json, optionally + .vault)`);
   }
-  throw new VaultError(`${file}: cannot tell the format of the decrypted data (expected .yml, .yaml, .toml or .json, optionally + .vault)`);
+  try {
+    if (kind === "YAML") return parseYaml(plain) ?? {};
+    if (kind === "TOML") return parseToml(plain);
+    return JSON.parse(plain);
+  } catch (err) {
+    throw new VaultError(`${file}: decrypted content is not valid ${kind}${position(err)}`);
+  }
 }
+
+const FORMATS: Record<string, "YAML" | "TOML" | "JSON"> = { ".yml": "YAML", ".yaml": "YAML", ".toml": "TOML", ".json": "JSON" };
 
 /** Returns " (line L, column C)" of a parse error; its message is not used because it quotes the text. */
 function position(err: unknown): string {

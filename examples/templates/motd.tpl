@@ -1,0 +1,5 @@
+
+  {{ host }} — {{ environment }}
+  Managed by Bosun ({{ deployment }}). Changes made by hand will be reverted.
+  Contact: {{ contact }}
+
