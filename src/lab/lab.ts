@@ -78,11 +78,15 @@ export async function labUp(layout: LabLayout, n: number, opts: UpOptions): Prom
 
   const state = await readLabState(layout);
   const wanted = Array.from({ length: n }, (_, i) => hostPlan(i));
-  for (const extra of state.hosts.filter((h) => !wanted.some((w) => w.name === h.name))) {
-    log.info("stopping host beyond the requested size", { host: extra.name });
-    await stopHost(layout, extra.name);
-    await removeHostNetwork(extra);
-  }
+  await Promise.all(
+    state.hosts
+      .filter((h) => !wanted.some((w) => w.name === h.name))
+      .map(async (extra) => {
+        log.info("stopping host beyond the requested size", { host: extra.name });
+        await stopHost(layout, extra.name);
+        await removeHostNetwork(extra);
+      }),
+  );
   const known = await readKnownHosts(layout);
   const booting: LabHostPlan[] = [];
   const started = Date.now();

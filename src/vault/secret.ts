@@ -74,7 +74,9 @@ export async function decryptFileToObject(file: string, keys: readonly VaultKey[
   const ext = path.extname(file.endsWith(".vault") ? file.slice(0, -".vault".length) : file).toLowerCase();
   const kind = FORMATS[ext];
   if (!kind) {
-    throw new VaultError(`${file}: cannot tell the format of the decrypted data (expected .yml, .yaml, .toml or .json, optionally + .vault)`);
+    throw new VaultError(
+      `${file}: cannot tell the format of the decrypted data (expected .yml, .yaml, .toml or .json, optionally + .vault)`,
+    );
   }
   try {
     if (kind === "YAML") return parseYaml(plain) ?? {};

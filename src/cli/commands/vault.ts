@@ -34,8 +34,9 @@ export function registerVault(program: Command): void {
     .option("--id <id>", "the vault id it is for", DEFAULT_VAULT_ID)
     .option("--force", "overwrite an existing file")
     .action(async (o: { out?: string; id: string; force?: boolean }, cmd: Command) => {
+      checkVaultId(o.id);
       const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
-      const file = path.resolve(o.out ?? path.join(loaded.config.state_dir, "vault", `${checkVaultId(o.id)}.key`));
+      const file = path.resolve(o.out ?? path.join(loaded.config.state_dir, "vault", `${o.id}.key`));
       if (existsSync(file) && !o.force) throw new VaultError(`${file}: already exists (pass --force to replace it)`);
       await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
       await writeFileAtomic(file, newKeyFileText(), 0o600);
@@ -48,10 +49,11 @@ export function registerVault(program: Command): void {
     .argument("<file...>")
     .option("--output <file>", "write to this file instead (- for stdout); one input file only")
     .action(async (files: string[], o: KeyOptions, cmd: Command) => {
+      const output = outputFor(files, o.output);
       const key = encryptionKey(await keys(cmd, o, true), o.encryptVaultId);
       for (const file of files) {
-        if (o.output === "-") process.stdout.write(await encryptFileText(file, key));
-        else await encryptFile(file, key, outputFor(files, o.output));
+        if (output === "-") process.stdout.write(await encryptFileText(file, key));
+        else await encryptFile(file, key, output);
         note(`encrypted ${file} (vault id ${key.id})`);
       }
     });
@@ -61,11 +63,14 @@ export function registerVault(program: Command): void {
     .argument("<file...>")
     .option("--output <file>", "write to this file instead (- for stdout); one input file only")
     .action(async (files: string[], o: KeyOptions, cmd: Command) => {
+      const output = outputFor(files, o.output);
       const ks = await keys(cmd, o);
       for (const file of files) {
-        if (o.output === "-") process.stdout.write((await openVaultFile(file, ks)).plaintext);
-        else await decryptFile(file, ks, outputFor(files, o.output));
-        if (o.output !== "-") note(`decrypted ${file}`);
+        if (output === "-") process.stdout.write((await openVaultFile(file, ks)).plaintext);
+        else {
+          await decryptFile(file, ks, output);
+          note(`decrypted ${file}`);
+        }
       }
     });
 
@@ -97,8 +102,7 @@ export function registerVault(program: Command): void {
     .argument("<file...>")
     .action(async (files: string[], o: KeyOptions, cmd: Command) => {
       const ks = await keys(cmd, o);
-      const newKey = await newKeyOf(o);
-      if (!newKey) throw new UsageError("rekey needs the new key: --new-vault-id ID@FILE or --new-vault-password-file FILE");
+      const newKey = (await newKeyOf(o)) as VaultKey;
       for (const file of files) {
         await rekeyFile(file, ks, newKey);
         note(`rekeyed ${file} (vault id ${newKey.id})`);
@@ -162,7 +166,10 @@ async function keys(cmd: Command, o: KeyOptions, confirm = false): Promise<Vault
 /** Returns the key of --new-vault-id / --new-vault-password-file; asked on the terminal unless optional. */
 async function newKeyOf(o: KeyOptions, optional = false): Promise<VaultKey | undefined> {
   if (o.newVaultId && o.newVaultPasswordFile) throw new UsageError("give --new-vault-id or --new-vault-password-file, not both");
-  if (optional && !o.newVaultId && !o.newVaultPasswordFile) return undefined;
+  if (!o.newVaultId && !o.newVaultPasswordFile) {
+    if (optional) return undefined;
+    if (!process.stdin.isTTY) throw new UsageError("give the new key: --new-vault-id ID@FILE or --new-vault-password-file FILE");
+  }
   const [key] = await resolveKeys({
     vaultIds: o.newVaultId ? [o.newVaultId] : [],
     passwordFile: o.newVaultPasswordFile,
