@@ -3,6 +3,8 @@
  * Filtered by BOSUN_LOG: a level (error|warn|info|debug) and/or module=level pairs,
  * e.g. `BOSUN_LOG=ssh=debug,info`. Library code logs through here, never console.log.
  */
+import { redact } from "./vault/redact.js";
+
 export type Level = "error" | "warn" | "info" | "debug";
 const ORDER: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 const LEVELS = Object.keys(ORDER) as Level[];
@@ -53,7 +55,7 @@ function formatValue(v: unknown): string {
 }
 
 let filter: LogFilter = parseLogSpec(process.env.BOSUN_LOG);
-let sink: (line: string) => void = (line) => process.stderr.write(`${line}\n`);
+let sink: (line: string) => void = (line) => process.stderr.write(`${redact(line)}\n`);
 
 /** Replaces the active filter (the CLI calls this after reading flags such as -v). */
 export function setLogFilter(f: LogFilter): void {

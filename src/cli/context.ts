@@ -9,6 +9,27 @@ import type { Inventory, Vars } from "../inventory/model.js";
 import { selectHosts } from "../inventory/patterns.js";
 import { type LabLayout, labLayout } from "../lab/layout.js";
 import { parseLogSpec, setLogFilter } from "../log.js";
+import { resolveKeys } from "../vault/keys.js";
+import { isAnyVault, openVault } from "../vault/open.js";
+import { decryptTree, type KeyProvider, memoKeys, secretLeaves } from "../vault/vars.js";
+import { promptHidden } from "./prompt.js";
+
+export interface VaultOptions {
+  vaultId?: string[];
+  vaultPasswordFile?: string;
+}
+
+/** Returns the key provider of a command: --vault-id, --vault-password-file, env, bosun.toml ids, else a prompt on a TTY. */
+export function vaultKeys(loaded: LoadedConfig, o: VaultOptions): KeyProvider {
+  return memoKeys(() =>
+    resolveKeys({
+      vaultIds: o.vaultId,
+      passwordFile: o.vaultPasswordFile,
+      configIds: loaded.config.vault.ids,
+      prompt: process.stdin.isTTY ? promptHidden : undefined,
+    }),
+  );
+}
 
 export interface GlobalOptions {
   config?: string;
@@ -32,7 +53,7 @@ export function labOf(loaded: LoadedConfig): LabLayout {
  * Returns the inventory named by -i: "lab" (the running lab's), a name from [inventories]
  * in bosun.toml (an environment), or a file path. Without -i: config `inventory`, else ./inventory.*.
  */
-export async function resolveInventory(loaded: LoadedConfig, arg: string | undefined): Promise<Inventory> {
+export async function resolveInventory(loaded: LoadedConfig, arg: string | undefined, keys?: KeyProvider): Promise<Inventory> {
   const cfg = loaded.config;
   const name = arg ?? cfg.inventory;
   let file: string | undefined;
@@ -47,7 +68,7 @@ export async function resolveInventory(loaded: LoadedConfig, arg: string | undef
     file = ["inventory.ts", "inventory.yml", "inventory.yaml", "inventory.ini", "hosts"].find((f) => existsSync(f));
     if (!file) throw new UsageError("no inventory: pass -i FILE (or -i lab), or set `inventory` in bosun.toml");
   }
-  return loadInventoryFile(path.resolve(file));
+  return loadInventoryFile(path.resolve(file), keys);
 }
 
 /** Returns the hosts matching pattern; an empty selection is an error. */
@@ -61,16 +82,23 @@ export function pickHosts(inv: Inventory, pattern: string, limit?: string): stri
   return hosts;
 }
 
-/** Returns the vars of -e options: key=value pairs (value as YAML scalar), JSON/YAML objects, or @file. */
-export async function parseExtraVars(items: string[] = []): Promise<Vars> {
+/**
+ * Returns the vars of -e options: key=value pairs (value as YAML scalar), JSON/YAML objects, or @file
+ * (a wholly encrypted file's values become Secrets; inline vaulted values too).
+ */
+export async function parseExtraVars(items: string[] = [], keys?: KeyProvider): Promise<Vars> {
   const out: Vars = {};
   for (const item of items) {
     if (item.startsWith("@")) {
       const file = item.slice(1);
       if (!existsSync(file)) throw new UsageError(`-e ${item}: file not found`);
-      const data = parseYaml(await readFile(file, "utf8"));
+      const raw = await readFile(file, "utf8");
+      const whole = isAnyVault(raw);
+      if ((whole || raw.includes("$BOSUN_VAULT;") || raw.includes("$ANSIBLE_VAULT;")) && !keys) throw new UsageError(`-e ${item}: vaulted data needs a vault key`);
+      const text = whole && keys ? openVault(raw, await keys(), file).plaintext.toString("utf8") : raw;
+      const data = parseYaml(text, { customTags: [{ tag: "!vault", resolve: (v: string) => v }] });
       if (!data || typeof data !== "object" || Array.isArray(data)) throw new UsageError(`-e ${item}: expected a mapping of vars`);
-      Object.assign(out, data);
+      Object.assign(out, whole ? secretLeaves(data) : keys ? decryptTree(data, await keys(), file) : data);
     } else if (item.trim().startsWith("{")) {
       Object.assign(out, parseYaml(item) as Vars);
     } else {

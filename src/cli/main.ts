@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { BosunError } from "../errors.js";
+import { redact } from "../vault/redact.js";
 import { registerConfig } from "./commands/config.js";
 import { registerExec } from "./commands/exec.js";
 import { registerFacts } from "./commands/facts.js";
@@ -40,11 +41,11 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     if (err instanceof BosunError) {
-      process.stderr.write(`bosun: ${err.message}\n`);
+      process.stderr.write(`bosun: ${redact(err.message)}\n`);
       process.exitCode = err.exitCode;
       return;
     }
-    process.stderr.write(`bosun: ${(err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(`bosun: ${redact((err as Error).stack ?? String(err))}\n`);
     process.exitCode = 1;
   }
 }

@@ -14,6 +14,8 @@ export function hostOptions(cmd: Command): Command {
     .option("-K, --ask-become-pass", "prompt for the sudo password")
     .option("--accept-new-host-keys", "accept and record unknown host keys (a changed key is always refused)")
     .option("--connect-timeout <s>", "SSH connect timeout in seconds", positiveInt)
+    .option("--vault-id <id@source>", "vault key: ID@FILE or ID@prompt (repeatable)", collect, [])
+    .option("--vault-password-file <file>", "file holding the vault password or key")
     .addOption(new Option("--json", "machine-readable output on stdout"));
 }
 
@@ -29,6 +31,8 @@ export interface HostOptions {
   acceptNewHostKeys?: boolean;
   connectTimeout?: number;
   json?: boolean;
+  vaultId?: string[];
+  vaultPasswordFile?: string;
 }
 
 export function collect(value: string, previous: string[]): string[] {

@@ -1,5 +1,6 @@
 import pc from "picocolors";
 import type { HostOutcome, HostStatus } from "../engine/adhoc.js";
+import { redact } from "../vault/redact.js";
 
 const COLOR: Record<HostStatus, (s: string) => string> = { ok: pc.green, failed: pc.red, unreachable: pc.magenta };
 
@@ -19,7 +20,7 @@ export function summaryLine(outcomes: HostOutcome<unknown>[], totalMs: number): 
   return `${outcomes.length} host${outcomes.length === 1 ? "" : "s"}: ${parts.join(", ")} in ${seconds(totalMs)}`;
 }
 
-/** Writes a line to stdout. The CLI's only printing path for results. */
+/** Writes a line to stdout: the CLI's only printing path for results, so every secret plaintext known to the process is masked here. */
 export function out(line = ""): void {
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`${redact(line)}\n`);
 }

@@ -2,7 +2,7 @@ import type { LoadedConfig } from "../config/load.js";
 import { connectionSpecs } from "../engine/adhoc.js";
 import { TransportPool } from "../transport/pool.js";
 import type { ConnectionSpec } from "../transport/spec.js";
-import { parseExtraVars, pickHosts, resolveInventory } from "./context.js";
+import { parseExtraVars, pickHosts, resolveInventory, vaultKeys } from "./context.js";
 import type { HostOptions } from "./options.js";
 import { promptHidden } from "./prompt.js";
 
@@ -18,9 +18,10 @@ export interface Targets {
  * command-line overrides, and opens a transport pool. Everything that can fail before touching a host does so here.
  */
 export async function openTargets(loaded: LoadedConfig, pattern: string, o: HostOptions): Promise<Targets> {
-  const inventory = await resolveInventory(loaded, o.inventory);
+  const keys = vaultKeys(loaded, o);
+  const inventory = await resolveInventory(loaded, o.inventory, keys);
   const hosts = pickHosts(inventory, pattern, o.limit);
-  const extraVars = await parseExtraVars(o.extraVars);
+  const extraVars = await parseExtraVars(o.extraVars, keys);
   const password = o.askBecomePass ? await promptHidden("BECOME password: ") : undefined;
   const specs = connectionSpecs({
     inventory,

@@ -10,7 +10,9 @@ import { expandHostRange } from "./ranges.js";
  */
 export function parseYamlInventory(text: string, file: string): InventoryDecl {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  // Ansible's `!vault |` tag: the value is the vaulted text; the loader decrypts it.
+  const vaultTag = { tag: "!vault", resolve: (str: string) => str };
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, customTags: [vaultTag] });
   const at = (node: Node | null | undefined): SourceLocation => {
     const offset = node?.range?.[0];
     if (offset === undefined) return { file };

@@ -2,6 +2,8 @@ import { declareOp } from "../engine/declare.js";
 import { type CommonOptions, type FactRequest, notifyList, type Operation } from "../engine/types.js";
 import { fileFact, rcFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
+import { revealString } from "../vault/vars.js";
+import { isSensitive, maskedText, type SensitiveContent } from "./content.js";
 
 export interface CommandOptions extends CommonOptions {
   /** Skip when this path exists (the command creates it). */
@@ -14,7 +16,8 @@ export interface CommandOptions extends CommonOptions {
   onlyIf?: string;
   /** Working directory. */
   cwd?: string;
-  env?: Record<string, string>;
+  /** Environment for the command; values may be Secrets (they travel inside the script, on stdin). */
+  env?: Record<string, unknown>;
   /** A short name for output instead of the command text. */
   name?: string;
 }
@@ -23,7 +26,9 @@ export interface CommandOptions extends CommonOptions {
  * Runs a shell command, made idempotent by its guards (creates, removes, unless, onlyIf).
  * Without guards it runs, and reports a change, every time.
  */
-export function command(cmd: string, o: CommandOptions = {}): Operation {
+export function command(command: string | SensitiveContent, o: CommandOptions = {}): Operation {
+  const cmd = isSensitive(command) ? String(command.reveal()) : command;
+  const shown = isSensitive(command) ? maskedText(command) : command;
   const facts: { req: FactRequest<unknown>; skip: (v: unknown) => string | undefined }[] = [];
   if (o.creates)
     facts.push({ req: fileFact(o.creates), skip: (v) => ((v as { type: string }).type !== "absent" ? `${o.creates} exists` : undefined) });
@@ -41,12 +46,12 @@ export function command(cmd: string, o: CommandOptions = {}): Operation {
   if (o.onlyIf) guards.push(`( ${o.onlyIf} ) >/dev/null 2>&1`);
   const env = Object.entries(o.env ?? {}).map(([k, v]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`command: bad environment variable name "${k}"`);
-    return `export ${k}=${quote(v)}`;
+    return `export ${k}=${quote(revealString(v))}`;
   });
   const body = [...env, o.cwd ? `cd ${quote(o.cwd)}` : "", cmd].filter(Boolean).join("\n");
   return declareOp({
     kind: "command",
-    name: o.name ?? (cmd.length > 60 ? `${cmd.slice(0, 57)}...` : cmd),
+    name: o.name ?? (shown.length > 60 ? `${shown.slice(0, 57)}...` : shown),
     tags: o.tags ?? [],
     notify: notifyList(o),
     facts: () => facts.map((f) => f.req),

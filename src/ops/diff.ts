@@ -1,8 +1,7 @@
 import { createTwoFilesPatch } from "diff";
 
 /** Returns a unified diff between two texts, labelled with path; binary content is summarised. */
-export function contentDiff(path: string, before: Buffer | undefined, after: Buffer, opts: { sensitive?: boolean } = {}): string {
-  if (opts.sensitive) return `--- ${path}\n+++ ${path}\n(content hidden: contains secrets)\n`;
+export function contentDiff(path: string, before: Buffer | undefined, after: Buffer): string {
   if (isBinary(after) || (before && isBinary(before))) {
     return `--- ${path}\n+++ ${path}\nbinary content: ${before?.length ?? 0} → ${after.length} bytes\n`;
   }

@@ -4,7 +4,8 @@ import { type CommonOptions, notifyList, type Operation } from "../engine/types.
 import { fileFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 import { type Attrs, attrArgs, attrChanges, normalizeAttrs, requireAbsolute } from "./attrs.js";
-import { type Content, contentBytes, isSensitive } from "./content.js";
+import { redact } from "../vault/redact.js";
+import { type Content, contentBytes, isSensitive, maskedText } from "./content.js";
 import { contentDiff } from "./diff.js";
 
 export interface FileOptions extends CommonOptions, Attrs {
@@ -16,7 +17,10 @@ export function fileOp(path: string, o: FileOptions, kind = "file"): Operation {
   requireAbsolute(kind, path);
   const attrs = normalizeAttrs(o);
   const bytes = contentBytes(o.content);
+  // Diffs of sensitive content compare masked text with the host's text masked the same way.
   const sensitive = isSensitive(o.content);
+  const shown = sensitive ? Buffer.from(maskedText(o.content)) : bytes;
+  const before = (b: Buffer | undefined) => (b && sensitive ? Buffer.from(redact(b.toString("utf8"))) : b);
   const sha = createHash("sha256").update(bytes).digest("hex");
   const fact = fileFact(path);
   return {
@@ -33,13 +37,13 @@ export function fileOp(path: string, o: FileOptions, kind = "file"): Operation {
         return {
           changed: true,
           summary: `${what} (${bytes.length} bytes${attrs.mode ? `, mode ${attrs.mode}` : ""})`,
-          diff: contentDiff(path, undefined, bytes, { sensitive }),
+          diff: contentDiff(path, undefined, shown),
         };
       }
       const changes = attrChanges(cur, attrs);
       if (cur.sha256 !== sha) {
         changes.unshift("content");
-        return { changed: true, summary: `update ${changes.join(", ")}`, diff: contentDiff(path, cur.content, bytes, { sensitive }) };
+        return { changed: true, summary: `update ${changes.join(", ")}`, diff: contentDiff(path, before(cur.content), shown) };
       }
       return changes.length > 0 ? { changed: true, summary: changes.join(", ") } : { changed: false, summary: "up to date" };
     },

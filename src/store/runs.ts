@@ -2,6 +2,7 @@ import { appendFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { HostCounts, HostRunStatus } from "../engine/events.js";
 import { writeFileAtomic } from "../util/fs.js";
+import { redact } from "../vault/redact.js";
 
 /** One line of runs.jl: what a plan or apply did. Never holds a secret (ops and errors are already masked). */
 export interface RunRecord {
@@ -49,7 +50,7 @@ export class Store {
   /** Appends one run as one JSON line (a single write: lines never interleave). */
   async appendRun(r: RunRecord): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    await appendFile(this.runsFile, `${JSON.stringify(r)}\n`, { mode: 0o600 });
+    await appendFile(this.runsFile, `${redact(JSON.stringify(r))}\n`, { mode: 0o600 });
   }
 
   /** Returns every recorded run, oldest first; a torn last line (crash mid-write) is ignored. */
@@ -88,7 +89,7 @@ export class Store {
         counts: { ok: x.ok, changed: x.changed, failed: x.failed, skipped: x.skipped, unreachable: x.unreachable },
       };
     }
-    await writeFileAtomic(this.stateFile, `${JSON.stringify(state, null, 2)}\n`, 0o600);
+    await writeFileAtomic(this.stateFile, `${redact(JSON.stringify(state, null, 2))}\n`, 0o600);
   }
 
   async readFacts<T>(): Promise<Record<string, T>> {
@@ -96,7 +97,7 @@ export class Store {
   }
 
   async writeFacts<T>(facts: Record<string, T>): Promise<void> {
-    await writeFileAtomic(this.factsFile, `${JSON.stringify(facts)}\n`, 0o600);
+    await writeFileAtomic(this.factsFile, `${redact(JSON.stringify(facts))}\n`, 0o600);
   }
 }
 

@@ -1,3 +1,4 @@
+import { revealString } from "../vault/vars.js";
 import type { BecomeSpec } from "./types.js";
 
 /** How to reach one host, read from its merged inventory vars. */
@@ -31,6 +32,10 @@ export const CONNECTION_VARS = {
   becomePassword: ["bosun_become_password", "ansible_become_password", "ansible_become_pass"],
 } as const;
 
+function isSecretLike(v: object): boolean {
+  return typeof (v as { reveal?: unknown }).reveal === "function";
+}
+
 function pick(vars: Record<string, unknown>, keys: readonly string[]): unknown {
   for (const k of keys) if (vars[k] !== undefined && vars[k] !== null && vars[k] !== "") return vars[k];
   return undefined;
@@ -41,8 +46,9 @@ export function connectionFromVars(name: string, vars: Record<string, unknown>):
   const str = (k: keyof typeof CONNECTION_VARS) => {
     const v = pick(vars, CONNECTION_VARS[k]);
     if (v === undefined) return undefined;
-    if (typeof v === "object") throw new Error(`${name}: ${CONNECTION_VARS[k][0]} must be a string, found ${JSON.stringify(v)}`);
-    return String(v);
+    // Connection values may come from the vault (a become password, an address): reveal them for the transport.
+    if (typeof v === "object" && (v === null || !isSecretLike(v))) throw new Error(`${name}: ${CONNECTION_VARS[k][0]} must be a string, found ${JSON.stringify(v)}`);
+    return revealString(v);
   };
   const portText = str("port");
   const port = portText === undefined ? undefined : Number(portText);

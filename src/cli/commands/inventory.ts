@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import pc from "picocolors";
 import type { Inventory } from "../../inventory/model.js";
-import { type GlobalOptions, maskVars, parseExtraVars, resolveInventory, setup } from "../context.js";
+import { type GlobalOptions, maskVars, parseExtraVars, resolveInventory, setup, vaultKeys } from "../context.js";
 import { collect } from "../options.js";
 import { out } from "../render.js";
 
@@ -14,10 +14,13 @@ export function registerInventory(program: Command): void {
     .option("--json", "hosts with merged vars, and groups, as JSON")
     .option("--host <name>", "show one host's merged vars")
     .option("-e, --extra-vars <vars>", "extra vars (highest precedence)", collect, [])
-    .action(async (o: { inventory?: string; graph?: boolean; json?: boolean; host?: string; extraVars: string[] }, cmd: Command) => {
+    .option("--vault-id <id@source>", "vault key: ID@FILE or ID@prompt (repeatable)", collect, [])
+    .option("--vault-password-file <file>", "file holding the vault password or key")
+    .action(async (o: { inventory?: string; graph?: boolean; json?: boolean; host?: string; extraVars: string[]; vaultId?: string[]; vaultPasswordFile?: string }, cmd: Command) => {
       const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
-      const inv = await resolveInventory(loaded, o.inventory);
-      const extra = await parseExtraVars(o.extraVars);
+      const keys = vaultKeys(loaded, o);
+      const inv = await resolveInventory(loaded, o.inventory, keys);
+      const extra = await parseExtraVars(o.extraVars, keys);
       if (o.host) {
         if (!inv.hosts.has(o.host)) throw new Error(`no host "${o.host}" in ${inv.source}`);
         out(JSON.stringify(maskVars(inv.varsFor(o.host, extra)), null, 2));

@@ -13,7 +13,7 @@ import type { HostFacts } from "../../facts/host.js";
 import { logger } from "../../log.js";
 import { type RunRecord, Store } from "../../store/runs.js";
 import { TransportPool } from "../../transport/pool.js";
-import { type GlobalOptions, parseExtraVars, resolveInventory, setup } from "../context.js";
+import { type GlobalOptions, parseExtraVars, resolveInventory, setup, vaultKeys } from "../context.js";
 import { type HostOptions, hostOptions } from "../options.js";
 import { promptHidden } from "../prompt.js";
 import { out } from "../render.js";
@@ -65,8 +65,9 @@ async function run(mode: "plan" | "apply", site: string, o: RunCliOptions, cmd: 
     throw new UsageError("apply: not interactive and no --yes: refusing to apply without confirmation");
   // Everything that can fail before touching a host fails here: site, inventory, vars, patterns.
   const dep = await loadSite(site);
-  const inventory = await resolveInventory(loaded, o.inventory);
-  const extraVars = await parseExtraVars(o.extraVars);
+  const keys = vaultKeys(loaded, o);
+  const inventory = await resolveInventory(loaded, o.inventory, keys);
+  const extraVars = await parseExtraVars(o.extraVars, keys);
   const password = o.askBecomePass ? await promptHidden("BECOME password: ") : undefined;
   const store = new Store(loaded.config.state_dir);
   const factCache = new Map(Object.entries(await store.readFacts<HostFacts>()));
