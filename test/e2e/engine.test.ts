@@ -1,16 +1,24 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { BIN, bosun, type CliResult, labHosts, onHost, ROOT } from "./helpers.js";
 
 type Event = Record<string, unknown> & { type: string };
-const events = (r: CliResult): Event[] => r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Event);
+const events = (r: CliResult): Event[] =>
+  r.stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Event);
 const recap = (r: CliResult) => {
   const last = events(r).at(-1) as Event;
   assert.equal(last.type, "recap", `last event is the recap:\n${r.stdout}\n${r.stderr}`);
   return last.hosts as Record<string, { ok: number; changed: number; failed: number; skipped: number; unreachable: boolean }>;
 };
-const finished = (r: CliResult) => events(r).filter((e) => e.type === "host_finished") as (Event & { host: string; execs: number; play: string })[];
+const finished = (r: CliResult) =>
+  events(r).filter((e) => e.type === "host_finished") as (Event & { host: string; execs: number; play: string })[];
 
 describe("the example site on the lab", () => {
   it("first apply changes every host, then a second apply changes nothing at 1 exec per host per play", async () => {
@@ -19,7 +27,8 @@ describe("the example site on the lab", () => {
     const hosts = await labHosts();
     const r1 = recap(first);
     for (const h of hosts) assert.equal(r1[h.name]?.failed, 0);
-    for (const e of finished(first)) assert.ok(e.execs <= 3, `${e.host} used ${e.execs} execs in play ${e.play} (at most 3: facts, apply, handlers)`);
+    for (const e of finished(first))
+      assert.ok(e.execs <= 3, `${e.host} used ${e.execs} execs in play ${e.play} (at most 3: facts, apply, handlers)`);
 
     const second = await bosun(["apply", "examples/site.ts", "-i", "lab", "--yes", "--json"]);
     assert.equal(second.code, 0, second.stderr);
@@ -39,7 +48,8 @@ describe("the example site on the lab", () => {
   it("serves the app through nginx on every web host", async () => {
     const r = await bosun(["exec", "web", "-i", "lab", "--json", "--", "curl -fsS http://127.0.0.1/version"]);
     assert.equal(r.code, 0, r.stdout);
-    for (const [, v] of Object.entries(JSON.parse(r.stdout) as Record<string, { stdout: string }>)) assert.match(v.stdout, /^\d+\.\d+\.\d+\n$/);
+    for (const [, v] of Object.entries(JSON.parse(r.stdout) as Record<string, { stdout: string }>))
+      assert.match(v.stdout, /^\d+\.\d+\.\d+\n$/);
   });
 
   it("plan after a manual change on one host shows exactly that drift, with a diff, and exits 2", async () => {
@@ -49,8 +59,15 @@ describe("the example site on the lab", () => {
     try {
       const plan = await bosun(["plan", "examples/site.ts", "-i", "lab", "--json", "--detailed-exitcode"]);
       assert.equal(plan.code, 2, plan.stderr);
-      const changes = events(plan).filter((e) => e.type === "op_planned" && e.changed) as (Event & { host: string; op: string; diff?: string })[];
-      assert.deepEqual(changes.map((c) => [c.host, c.op]), [[target, "file /etc/nginx/sites-available/app"]]);
+      const changes = events(plan).filter((e) => e.type === "op_planned" && e.changed) as (Event & {
+        host: string;
+        op: string;
+        diff?: string;
+      })[];
+      assert.deepEqual(
+        changes.map((c) => [c.host, c.op]),
+        [[target, "file /etc/nginx/sites-available/app"]],
+      );
       assert.match(changes[0]!.diff ?? "", /^-# edited by hand$/m);
       const human = await bosun(["plan", "examples/site.ts", "-i", "lab"]);
       assert.match(human.stdout, /file \/etc\/nginx\/sites-available\/app/);
@@ -59,6 +76,23 @@ describe("the example site on the lab", () => {
       const fix = await bosun(["apply", "examples/site.ts", "-i", "lab", "--yes", "--json", "-l", target]);
       assert.equal(recap(fix)[target]?.changed, 1, "the drift is repaired by one change");
     }
+  });
+
+  it("a type error in a site is reported with file and line before any host is touched", async () => {
+    const dir = path.join(ROOT, "tmp", `e2e-type-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const site = path.join(dir, "site.ts");
+    writeFileSync(
+      site,
+      `import { deploy, file, role } from "bosun";\nconst r = role("r", (p: { n: number }) => {\n  file("/srv/e2e-type-marker", { content: String(p.n) });\n});\nexport default deploy("bad", [{ hosts: "all", roles: [r({ n: "three" })] }]);\n`,
+    );
+    const r = await bosun(["apply", site, "-i", "lab", "--yes", "--json"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`${site.replaceAll(".", "\\.")}:5:\\d+: Type 'string' is not assignable to type 'number'`));
+    assert.equal(r.stdout, "", "no run started");
+    const check = await onHost((await labHosts())[0]!.name, "test -e /srv/e2e-type-marker && echo present || echo absent");
+    assert.equal(check.stdout.trim(), "absent");
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("apply refuses to run without --yes when not interactive, touching nothing", async () => {
@@ -106,12 +140,18 @@ describe("failures and interruptions", () => {
     const code = await new Promise<number>((res) => child.on("close", (c) => res(c ?? 1)));
     assert.ok(sent, "the run reached an apply exec");
     assert.equal(code, 130);
-    const evs = stdout.trim().split("\n").map((l) => JSON.parse(l) as Event);
+    const evs = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Event);
     assert.ok(evs.some((e) => e.type === "interrupted"));
     const applied = evs.filter((e) => e.type === "host_started" && e.phase === "apply").map((e) => e.host);
     assert.equal(applied.length, 1, "no new host started after the signal");
     for (const h of (await labHosts()).map((x) => x.name)) {
-      const r = await onHost(h, "for f in one two; do head -1 /srv/e2e-int/$f; sort -u /srv/e2e-int/$f | wc -l; done; ls -a /srv/e2e-int | grep -c bosun-tmp || true");
+      const r = await onHost(
+        h,
+        "for f in one two; do head -1 /srv/e2e-int/$f; sort -u /srv/e2e-int/$f | wc -l; done; ls -a /srv/e2e-int | grep -c bosun-tmp || true",
+      );
       const [oneHead, oneUniq, twoHead, twoUniq, tmps] = r.stdout.trim().split("\n");
       assert.match(oneHead ?? "", /^one:[ab]$/, `${h}: one is whole`);
       assert.equal(oneUniq, "1", `${h}: one is all old or all new`);

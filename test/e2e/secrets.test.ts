@@ -21,7 +21,12 @@ describe("secrets never leak", () => {
       inv,
       stringify({
         all: {
-          vars: { bosun_user: "root", bosun_ssh_key: layout.keyFile, bosun_known_hosts: layout.knownHostsFile, db_password: enc.stdout.trim() },
+          vars: {
+            bosun_user: "root",
+            bosun_ssh_key: layout.keyFile,
+            bosun_known_hosts: layout.knownHostsFile,
+            db_password: enc.stdout.trim(),
+          },
           hosts: { [host.name]: { bosun_host: host.address } },
         },
       }),
@@ -39,8 +44,15 @@ describe("secrets never leak", () => {
     await run(["plan", site, "-i", inv, "-vv"]);
     const apply = await run(["apply", site, "-i", inv, "--yes", "--json", "-vv"]);
     assert.equal(apply.code, 0, apply.stderr);
-    const conf = await onHost(host.name, "cat /srv/e2e-secret/app.conf /srv/e2e-secret/from-template.conf; grep -c -- '" + PLAINTEXT + "' /srv/e2e-secret/ps.txt || true");
-    assert.equal(conf.stdout, `user=app\npassword=${PLAINTEXT}\npassword = "${PLAINTEXT}"\n0\n`, "the host got the plaintext; ps never showed it");
+    const conf = await onHost(
+      host.name,
+      "cat /srv/e2e-secret/app.conf /srv/e2e-secret/from-template.conf; grep -c -- '" + PLAINTEXT + "' /srv/e2e-secret/ps.txt || true",
+    );
+    assert.equal(
+      conf.stdout,
+      `user=app\npassword=${PLAINTEXT}\npassword = "${PLAINTEXT}"\n0\n`,
+      "the host got the plaintext; ps never showed it",
+    );
 
     // Drift on the host: the diff must show the change with the secret masked.
     await onHost(host.name, "echo extra=1 >> /srv/e2e-secret/app.conf");
@@ -50,7 +62,10 @@ describe("secrets never leak", () => {
       .filter(Boolean)
       .map((l) => JSON.parse(l))
       .filter((e) => e.type === "op_planned" && e.changed && e.op.startsWith("file "));
-    assert.deepEqual(planned.map((e) => e.op), ["file /srv/e2e-secret/app.conf"]);
+    assert.deepEqual(
+      planned.map((e) => e.op),
+      ["file /srv/e2e-secret/app.conf"],
+    );
     assert.match(planned[0].diff, /^-extra=1$/m);
     assert.match(planned[0].diff, /password=\*\*\*/);
     await run(["plan", site, "-i", inv]);

@@ -8,6 +8,7 @@ import type { LoadedConfig } from "../../config/load.js";
 import type { RunEvent } from "../../engine/events.js";
 import { type RunResult, runDeployment } from "../../engine/run.js";
 import { loadSite } from "../../engine/site.js";
+import { typecheckSite } from "../../engine/typecheck.js";
 import { UsageError } from "../../errors.js";
 import type { HostFacts } from "../../facts/host.js";
 import { logger } from "../../log.js";
@@ -29,6 +30,7 @@ interface RunCliOptions extends HostOptions {
   diff?: boolean;
   check?: boolean;
   detailedExitcode?: boolean;
+  typecheck?: boolean;
 }
 
 const list = (s?: string) =>
@@ -44,7 +46,8 @@ export function registerRun(program: Command): void {
     hostOptions(cmd.argument("<site>", "site file (exports a deployment)"))
       .option("-t, --tags <tags>", "only operations with these tags (comma-separated)")
       .option("--skip-tags <tags>", "skip operations with these tags")
-      .option("--serial <n>", "rolling batch size for every play: a number or a percentage like 30%");
+      .option("--serial <n>", "rolling batch size for every play: a number or a percentage like 30%")
+      .option("--no-typecheck", "skip type-checking the site (done once per change of its files otherwise)");
 
   common(program.command("plan").description("check mode: show per host what would change, with diffs; touches nothing"))
     .option("--detailed-exitcode", "exit 2 when changes are pending")
@@ -64,12 +67,13 @@ async function run(mode: "plan" | "apply", site: string, o: RunCliOptions, cmd: 
   if (mode === "apply" && !o.yes && !interactive)
     throw new UsageError("apply: not interactive and no --yes: refusing to apply without confirmation");
   // Everything that can fail before touching a host fails here: site, inventory, vars, patterns.
+  const store = new Store(loaded.config.state_dir);
+  if (o.typecheck !== false) await typecheckSite(site, path.join(loaded.config.state_dir, "typecheck.json"));
   const dep = await loadSite(site);
   const keys = vaultKeys(loaded, o);
   const inventory = await resolveInventory(loaded, o.inventory, keys);
   const extraVars = await parseExtraVars(o.extraVars, keys);
   const password = o.askBecomePass ? await promptHidden("BECOME password: ") : undefined;
-  const store = new Store(loaded.config.state_dir);
   const factCache = new Map(Object.entries(await store.readFacts<HostFacts>()));
   const pool = await TransportPool.create({
     connectTimeoutS: o.connectTimeout ?? loaded.config.ssh.connect_timeout,
