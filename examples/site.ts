@@ -12,11 +12,25 @@ import { app } from "./roles/app.js";
 import { common } from "./roles/common.js";
 import { nginx } from "./roles/nginx.js";
 
+// Public keys of the example's admins (public: safe to commit).
+const ALICE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHfT/uLXF78jH/gYi6pJxkETa6HscbBjWadRwbHAkqHb alice@example.com";
+const BOB_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIC6TbosAiYWiYj4FK2dyTjcTdZb9E97rZmeUOsPIKxwl bob@example.com";
+
 export default deploy("example", [
   {
     name: "base",
     hosts: "all",
-    roles: [common({ contact: "ops@example.com" })],
+    roles: [
+      common({
+        timezone: "UTC",
+        contact: "ops@example.com",
+        users: [
+          { name: "alice", sudo: true, keys: [ALICE_KEY] },
+          { name: "bob", keys: [BOB_KEY] },
+        ],
+        sysctl: { "net.core.somaxconn": 1024, "net.ipv4.tcp_syncookies": 1 },
+      }),
+    ],
   },
   {
     name: "web",

@@ -1,4 +1,4 @@
-import { apt, command, directory, file, handler, link, role, service, systemdUnit } from "bosun";
+import { apt, command, cron, directory, file, handler, link, role, service, systemdUnit, user } from "bosun";
 
 export interface AppParams {
   /** Release to deploy (`-e app_version=…` overrides); each version has its own directory, `current` points at the live one. */
@@ -18,7 +18,9 @@ export const app = role("app", (p: AppParams, ctx) => {
   if (!/^[\w.-]+$/.test(version)) throw new Error(`app: bad version "${version}"`);
   const release = `/srv/app/releases/${version}`;
   apt(["python3", "curl"], { installRecommends: false });
+  user("app", { system: true, home: "/srv/app", createHome: false, shell: "/usr/sbin/nologin", comment: "example app" });
   directory("/srv/app/releases", { mode: "0755" });
+  directory("/srv/data/app", { mode: "0750", owner: "app", group: "app" });
   directory(`${release}/public`, { mode: "0755" });
   file(`${release}/public/index.html`, { content: `<h1>app ${version}</h1>\n<p>served by ${ctx.host}</p>\n` });
   file(`${release}/public/health`, { content: "ok\n" });
@@ -28,6 +30,8 @@ export const app = role("app", (p: AppParams, ctx) => {
   file("/srv/app/app.env", {
     content: Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(""),
     mode: "0640",
+    owner: "root",
+    group: "app",
     notify: "restart app",
   });
   systemdUnit("app", {
@@ -39,7 +43,11 @@ After=network.target
 EnvironmentFile=/srv/app/app.env
 ExecStart=/usr/bin/python3 -m http.server \${APP_PORT} --bind 127.0.0.1 --directory /srv/app/current/public
 Restart=on-failure
-DynamicUser=yes
+User=app
+Group=app
+NoNewPrivileges=yes
+ProtectSystem=strict
+ReadWritePaths=/srv/data/app
 
 [Install]
 WantedBy=multi-user.target
@@ -47,6 +55,11 @@ WantedBy=multi-user.target
     notify: "restart app",
   });
   service("app", { state: "started", enabled: true });
+  // Keep the three newest releases (never the live one).
+  cron("app-prune-releases", {
+    schedule: "17 3 * * *",
+    command: "cd /srv/app/releases && ls -1t | tail -n +4 | grep -vx \"$(basename \"$(readlink -f /srv/app/current)\")\" | xargs -r rm -rf",
+  });
   handler("restart app", () => {
     service("app", { state: "restarted" });
     // The health check: the release is live only when it answers.

@@ -54,7 +54,8 @@ export async function startHost(layout: LabLayout, h: LabHostPlan): Promise<numb
       `--network-namespace-path=/run/netns/${h.netns}`,
       `--bind-ro=${layout.sourcesFile}:/etc/apt/sources.list.d/bosun-lab.list`,
     ],
-    { detached: true, stdio: ["ignore", logFd, logFd] },
+    // /proc/sys/net writable: each host has its own network namespace, so its sysctls touch only itself.
+    { detached: true, stdio: ["ignore", logFd, logFd], env: { ...process.env, SYSTEMD_NSPAWN_API_VFS_WRITABLE: "network" } },
   );
   closeSync(logFd);
   child.unref();
