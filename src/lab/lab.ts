@@ -57,6 +57,8 @@ export interface UpOptions {
   /** argv that starts the mirror server (the CLI's hidden `lab serve-mirror`). */
   mirrorServerArgv: string[];
   bootTimeoutMs?: number;
+  /** Hosts to boot again from a clean copy of the base (true: all). */
+  fresh?: string[] | true;
 }
 
 /**
@@ -90,14 +92,22 @@ export async function labUp(layout: LabLayout, n: number, opts: UpOptions): Prom
   const known = await readKnownHosts(layout);
   const booting: LabHostPlan[] = [];
   const started = Date.now();
+  const fresh = new Set(opts.fresh === true ? wanted.map((h) => h.name) : (opts.fresh ?? []));
+  const unknown = [...fresh].filter((f) => !wanted.some((w) => w.name === f));
+  if (unknown.length > 0) throw new LabError(`no lab host ${unknown.join(", ")} among ${wanted.map((w) => w.name).join(", ")}`);
+  const toStop: LabHostPlan[] = [];
   for (const h of wanted) {
     const running = (await livePid(hostPidFile(layout, h.name), hostMarker(h.name))) !== undefined;
-    if (running && existsSync(`/run/netns/${h.netns}`) && known.has(h.address)) continue;
-    if (running) await stopHost(layout, h.name);
+    if (running && !fresh.has(h.name) && existsSync(`/run/netns/${h.netns}`) && known.has(h.address)) continue;
+    if (running) toStop.push(h);
+    booting.push(h);
+  }
+  // A restarted host is a fresh copy of the base (its overlay is volatile).
+  await Promise.all(toStop.map((h) => stopHost(layout, h.name)));
+  for (const h of booting) {
     await createHostNetwork(layout, h);
     await startHost(layout, h);
     known.delete(h.address);
-    booting.push(h);
   }
   const newState: LabState = { hosts: wanted };
   await writeFileAtomic(layout.stateFile, `${JSON.stringify(newState, null, 2)}\n`);

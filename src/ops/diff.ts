@@ -15,7 +15,7 @@ export function contentDiff(path: string, before: Buffer | undefined, after: Buf
     {
       context: 3,
     },
-  ).replace(/^Index: .*\n=+\n/, "");
+  ).replace(/^(Index: .*\n)?=+\n/, "");
 }
 
 function isBinary(b: Buffer): boolean {

@@ -3,10 +3,16 @@ import type { Command } from "commander";
 import pc from "picocolors";
 import { LabError } from "../../errors.js";
 import { labDown, labStatus, labUp, readLabState } from "../../lab/lab.js";
+import type { LabLayout } from "../../lab/layout.js";
 import { serveDirectory } from "../../lab/mirror.js";
 import { type GlobalOptions, labOf, setup } from "../context.js";
 import { positiveInt } from "../options.js";
 import { out } from "../render.js";
+
+/** argv that starts this CLI's hidden mirror server for the layout. */
+function mirrorArgv(layout: LabLayout): string[] {
+  return [process.execPath, process.argv[1] as string, "lab", "serve-mirror", "--dir", layout.mirrorDir, "--listen", `${layout.bridgeAddress}:${layout.mirrorPort}`];
+}
 
 export function registerLab(program: Command): void {
   const lab = program.command("lab").description("real Debian test hosts on this machine (systemd-nspawn, needs root)");
@@ -15,26 +21,29 @@ export function registerLab(program: Command): void {
     .command("up")
     .description("boot N lab hosts (default 3); idempotent; writes the `-i lab` inventory and known_hosts")
     .argument("[n]", "number of hosts", positiveInt, 3)
-    .action(async (n: number, _o: unknown, cmd: Command) => {
+    .option("--fresh", "reboot every host from a clean copy of the base")
+    .action(async (n: number, o: { fresh?: boolean }, cmd: Command) => {
       const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
       const layout = labOf(loaded);
       const start = Date.now();
-      const state = await labUp(layout, n, {
-        mirrorServerArgv: [
-          process.execPath,
-          process.argv[1] as string,
-          "lab",
-          "serve-mirror",
-          "--dir",
-          layout.mirrorDir,
-          "--listen",
-          `${layout.bridgeAddress}:${layout.mirrorPort}`,
-        ],
-      });
+      const state = await labUp(layout, n, { mirrorServerArgv: mirrorArgv(layout), fresh: o.fresh ? true : undefined });
       for (const h of state.hosts) out(`${pc.bold(h.name.padEnd(8))} ${h.address.padEnd(14)} ${h.group}`);
       out(
         `lab up: ${state.hosts.length} hosts in ${((Date.now() - start) / 1000).toFixed(1)}s; inventory ${layout.inventoryFile} (use -i lab)`,
       );
+    });
+
+  lab
+    .command("reset")
+    .description("reboot the given lab hosts from a clean copy of the base (a fresh host, same name and address)")
+    .argument("<hosts...>", "lab host names")
+    .action(async (hosts: string[], _o: unknown, cmd: Command) => {
+      const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
+      const layout = labOf(loaded);
+      const n = (await readLabState(layout)).hosts.length;
+      if (n === 0) throw new LabError("no lab is running (bosun lab up)");
+      await labUp(layout, n, { mirrorServerArgv: mirrorArgv(layout), fresh: hosts });
+      out(`lab reset: ${hosts.join(", ")}`);
     });
 
   lab
