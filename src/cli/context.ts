@@ -94,7 +94,8 @@ export async function parseExtraVars(items: string[] = [], keys?: KeyProvider): 
       if (!existsSync(file)) throw new UsageError(`-e ${item}: file not found`);
       const raw = await readFile(file, "utf8");
       const whole = isAnyVault(raw);
-      if ((whole || raw.includes("$BOSUN_VAULT;") || raw.includes("$ANSIBLE_VAULT;")) && !keys) throw new UsageError(`-e ${item}: vaulted data needs a vault key`);
+      if ((whole || raw.includes("$BOSUN_VAULT;") || raw.includes("$ANSIBLE_VAULT;")) && !keys)
+        throw new UsageError(`-e ${item}: vaulted data needs a vault key`);
       const text = whole && keys ? openVault(raw, await keys(), file).plaintext.toString("utf8") : raw;
       const data = parseYaml(text, { customTags: [{ tag: "!vault", resolve: (v: string) => v }] });
       if (!data || typeof data !== "object" || Array.isArray(data)) throw new UsageError(`-e ${item}: expected a mapping of vars`);

@@ -16,24 +16,37 @@ export function registerInventory(program: Command): void {
     .option("-e, --extra-vars <vars>", "extra vars (highest precedence)", collect, [])
     .option("--vault-id <id@source>", "vault key: ID@FILE or ID@prompt (repeatable)", collect, [])
     .option("--vault-password-file <file>", "file holding the vault password or key")
-    .action(async (o: { inventory?: string; graph?: boolean; json?: boolean; host?: string; extraVars: string[]; vaultId?: string[]; vaultPasswordFile?: string }, cmd: Command) => {
-      const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
-      const keys = vaultKeys(loaded, o);
-      const inv = await resolveInventory(loaded, o.inventory, keys);
-      const extra = await parseExtraVars(o.extraVars, keys);
-      if (o.host) {
-        if (!inv.hosts.has(o.host)) throw new Error(`no host "${o.host}" in ${inv.source}`);
-        out(JSON.stringify(maskVars(inv.varsFor(o.host, extra)), null, 2));
-      } else if (o.json) {
-        const hosts = Object.fromEntries([...inv.hosts.keys()].map((h) => [h, maskVars(inv.varsFor(h, extra))]));
-        const groups = Object.fromEntries(
-          [...inv.groups.values()].map((g) => [g.name, { hosts: inv.groupHosts(g.name), children: g.children, vars: maskVars(g.vars) }]),
-        );
-        out(JSON.stringify({ source: inv.source, hosts, groups }, null, 2));
-      } else {
-        for (const line of graph(inv)) out(line);
-      }
-    });
+    .action(
+      async (
+        o: {
+          inventory?: string;
+          graph?: boolean;
+          json?: boolean;
+          host?: string;
+          extraVars: string[];
+          vaultId?: string[];
+          vaultPasswordFile?: string;
+        },
+        cmd: Command,
+      ) => {
+        const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
+        const keys = vaultKeys(loaded, o);
+        const inv = await resolveInventory(loaded, o.inventory, keys);
+        const extra = await parseExtraVars(o.extraVars, keys);
+        if (o.host) {
+          if (!inv.hosts.has(o.host)) throw new Error(`no host "${o.host}" in ${inv.source}`);
+          out(JSON.stringify(maskVars(inv.varsFor(o.host, extra)), null, 2));
+        } else if (o.json) {
+          const hosts = Object.fromEntries([...inv.hosts.keys()].map((h) => [h, maskVars(inv.varsFor(h, extra))]));
+          const groups = Object.fromEntries(
+            [...inv.groups.values()].map((g) => [g.name, { hosts: inv.groupHosts(g.name), children: g.children, vars: maskVars(g.vars) }]),
+          );
+          out(JSON.stringify({ source: inv.source, hosts, groups }, null, 2));
+        } else {
+          for (const line of graph(inv)) out(line);
+        }
+      },
+    );
 }
 
 /** Returns the lines of the group tree, `@group:` then indented hosts, like ansible-inventory --graph. */
