@@ -104,11 +104,13 @@ export async function labUp(layout: LabLayout, n: number, opts: UpOptions): Prom
   }
   // A restarted host is a fresh copy of the base (its overlay is volatile).
   await Promise.all(toStop.map((h) => stopHost(layout, h.name)));
+  log.debug("stopped hosts to reboot", { hosts: toStop.length, ms: Date.now() - started });
   for (const h of booting) {
     await createHostNetwork(layout, h);
     await startHost(layout, h);
     known.delete(h.address);
   }
+  log.debug("started hosts", { hosts: booting.length, ms: Date.now() - started });
   const newState: LabState = { hosts: wanted };
   await writeFileAtomic(layout.stateFile, `${JSON.stringify(newState, null, 2)}\n`);
   const deadline = Date.now() + (opts.bootTimeoutMs ?? 90_000);

@@ -29,7 +29,9 @@ export async function removeBridge(layout: LabLayout): Promise<void> {
 export async function createHostNetwork(layout: LabLayout, h: LabHostPlan): Promise<void> {
   await removeHostNetwork(h);
   await ip("netns", "add", h.netns);
-  await ip("link", "add", h.veth, "type", "veth", "peer", "name", "eth0", "netns", h.netns);
+  // A stable MAC per address: a rebooted host answers at once, not after the machine's neighbour entry goes stale.
+  await ip("link", "add", h.veth, "type", "veth", "peer", "name", "eth0", "address", macFor(h.address), "netns", h.netns);
+  await run("ip", ["neigh", "flush", "to", h.address, "dev", layout.bridge], { check: false });
   await ip("link", "set", h.veth, "master", layout.bridge, "up");
   await ip("-n", h.netns, "addr", "add", `${h.address}/24`, "dev", "eth0");
   await ip("-n", h.netns, "link", "set", "eth0", "up");
@@ -40,4 +42,10 @@ export async function createHostNetwork(layout: LabLayout, h: LabHostPlan): Prom
 export async function removeHostNetwork(h: Pick<LabHostPlan, "veth" | "netns">): Promise<void> {
   if (await linkExists(h.veth)) await ip("link", "del", h.veth);
   if (existsSync(`/run/netns/${h.netns}`)) await ip("netns", "del", h.netns);
+}
+
+/** Returns a locally administered MAC address derived from an IPv4 address (02:b0:55:a.b.c.d in hex). */
+export function macFor(address: string): string {
+  const octets = address.split(".").map((o) => Number(o).toString(16).padStart(2, "0"));
+  return ["02", "b0", ...octets].join(":");
 }
