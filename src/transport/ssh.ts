@@ -44,8 +44,37 @@ export function sshOptions(spec: ConnectionSpec, s: SshSettings): string[] {
   if (spec.user) args.push("-l", spec.user);
   if (spec.port) args.push("-p", String(spec.port));
   if (spec.identityFile) args.push("-i", spec.identityFile);
-  if (spec.proxyJump) args.push("-J", spec.proxyJump);
+  if (spec.proxyJump) args.push("-o", `ProxyCommand=${jumpCommand(spec, s)}`);
   return args;
+}
+
+/**
+ * Returns the ProxyCommand that reaches the host through its bastion (`[user@]host[:port]`).
+ * Unlike `-J`, it gives the bastion connection the same identity, known_hosts and host key policy
+ * as the target, so a bastion named only in the inventory is verified like any host.
+ */
+export function jumpCommand(spec: ConnectionSpec, s: SshSettings): string {
+  const m = /^(?:([^@]+)@)?([^:@]+)(?::(\d+))?$/.exec(spec.proxyJump ?? "");
+  if (!m) throw new ConnectionError(spec.name, `bad bosun_ssh_jump "${spec.proxyJump}" (expected [user@]host[:port])`, false);
+  const [, user, host, port] = m;
+  const args = [
+    "ssh",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    `ConnectTimeout=${s.connectTimeoutS}`,
+    "-o",
+    `StrictHostKeyChecking=${s.acceptNewHostKeys ? "accept-new" : "yes"}`,
+    "-o",
+    "LogLevel=ERROR",
+  ];
+  if (spec.knownHostsFile) args.push("-o", `UserKnownHostsFile=${spec.knownHostsFile}`);
+  if (spec.identityFile) args.push("-i", spec.identityFile);
+  if (user) args.push("-l", user);
+  if (port) args.push("-p", port);
+  args.push("-W", "%h:%p", host as string);
+  // ssh runs ProxyCommand through the user's shell: quote each word; %h/%p are ssh's own tokens.
+  return args.map((a) => (a === "%h:%p" ? a : quote(a))).join(" ");
 }
 
 /**

@@ -138,6 +138,35 @@ describe("SSH transport against real sshd", () => {
     assert.equal(retries.length, 4, "5 tries in all: 4 retries with backoff");
   });
 
+  it("reaches a host through a bastion (bosun_ssh_jump) with the bastion's key verified too", async () => {
+    const [bastion, target] = [hosts[0]!, hosts[1]!];
+    const inv = path.join(tempDir(), "inventory.yml");
+    const entry = { bosun_host: target.address, bosun_ssh_jump: `root@${bastion.address}` };
+    const common = { bosun_user: "root", bosun_ssh_key: layout.keyFile };
+    writeFileSync(
+      inv,
+      stringify({ all: { vars: { ...common, bosun_known_hosts: layout.knownHostsFile }, hosts: { [target.name]: entry } } }),
+    );
+    const r = await bosun(["exec", target.name, "-i", inv, "--json", "--", "hostname; echo $SSH_CONNECTION"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const [name, conn] = JSON.parse(r.stdout)[target.name].stdout.trim().split("\n");
+    assert.equal(name, target.name);
+    assert.equal(conn.split(" ")[0], bastion.address, "the connection came from the bastion");
+    // A known_hosts that knows the target but not the bastion: refused.
+    const kh = path.join(tempDir(), "known_hosts");
+    writeFileSync(
+      kh,
+      execFileSync("ssh-keygen", ["-F", target.address, "-f", layout.knownHostsFile])
+        .toString()
+        .split("\n")
+        .filter((l) => l && !l.startsWith("#"))
+        .join("\n") + "\n",
+    );
+    writeFileSync(inv, stringify({ all: { vars: { ...common, bosun_known_hosts: kh }, hosts: { [target.name]: entry } } }));
+    const refused = await bosun(["exec", target.name, "-i", inv, "--", "true"]);
+    assert.equal(refused.code, 4, refused.stdout + refused.stderr);
+  });
+
   it("reuses one connection per host for every exec (multiplexing)", async () => {
     const pool = await TransportPool.create();
     try {

@@ -157,9 +157,13 @@ describe("sshOptions", () => {
     assert.equal(o.get("UserKnownHostsFile"), "/srv/lab/known_hosts");
   });
 
-  it("passes a jump host with -J only when one is set", () => {
-    assert.equal(sshOptions(SPEC, SETTINGS).includes("-J"), false);
-    assert.equal(flag(sshOptions({ ...SPEC, proxyJump: "ops@bastion:2222" }, SETTINGS), "-J"), "ops@bastion:2222");
+  it("passes a jump host as a ProxyCommand only when one is set", () => {
+    assert.equal(
+      sshOptions(SPEC, SETTINGS).some((a) => a.startsWith("ProxyCommand=")),
+      false,
+    );
+    const proxy = sshOptions({ ...SPEC, proxyJump: "ops@bastion:2222" }, SETTINGS).find((a) => a.startsWith("ProxyCommand="));
+    assert.match(proxy ?? "", / -l ops -p 2222 -W %h:%p bastion$/);
   });
 
   it("passes user, port and identity file as -l, -p and -i when set", () => {
