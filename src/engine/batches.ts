@@ -2,7 +2,8 @@
 export function batches<T>(hosts: T[], serial: number | string | undefined): T[][] {
   if (hosts.length === 0) return [];
   let size = hosts.length;
-  if (typeof serial === "number") size = serial;
+  // A fractional count is rounded down: it would otherwise make batches larger than serial.
+  if (typeof serial === "number") size = Math.floor(serial);
   else if (typeof serial === "string") {
     const m = /^(\d+(?:\.\d+)?)%$/.exec(serial.trim());
     if (m) size = Math.ceil((hosts.length * Number(m[1])) / 100);

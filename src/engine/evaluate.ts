@@ -74,8 +74,8 @@ export function evaluatePlay(input: EvaluateInput): Evaluated {
     if (seen.has(key)) return;
     seen.add(key);
     c.withTags([...def.tags, `role:${def.roleName}`], () => {
-      for (const dep of def.deps?.(use.params as never, ctx) ?? []) visit(dep);
       try {
+        for (const dep of def.deps?.(use.params as never, ctx) ?? []) visit(dep);
         def.body(use.params as never, ctx);
       } catch (err) {
         if (err instanceof NeedHostFacts || err instanceof RoleError) throw err;
@@ -86,7 +86,8 @@ export function evaluatePlay(input: EvaluateInput): Evaluated {
   collectInto(c, () => c.withTags(play.tags ?? [], () => play.roles.forEach(visit)));
   const ops = c.ops.filter((op) => selectedByTags(op.tags, input.filter));
   const names = new Set(c.handlers.map((h) => h.name));
-  for (const op of ops) {
+  // Every declared op, not only the tag-selected ones: a typo must not hide behind -t.
+  for (const op of c.ops) {
     for (const n of op.notify) {
       if (!names.has(n))
         throw new RoleError(`${host}: ${op.kind} ${op.name}${op.location ? ` (${op.location})` : ""} notifies unknown handler "${n}"`);

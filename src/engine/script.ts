@@ -34,8 +34,10 @@ export function buildApplyScript(ops: Operation[], handlers: ScriptHandler[], to
     PRELUDE,
   ];
   const block = (id: string, op: Operation, onChange: string[]) => {
+    const body = op.apply();
     lines.push(
-      `__op() {\n${op.apply()}\n}`,
+      // An empty function body is a syntax error that would break the whole script.
+      `__op() {\n${body.trim() === "" ? ":" : body}\n}`,
       `(set -e; __op) </dev/null >"$__d/log" 2>&1; __rc=$?`,
       `if [ -e "$__d/c" ]; then rm -f "$__d/c"; echo '${m} changed ${id}'; [ $__rc -ne 0 ] || { ${onChange.join(" ")} :; }; fi`,
       `if [ $__rc -ne 0 ]; then echo "${m} failed ${id} $__rc"; tail -n 40 "$__d/log"; echo '${m} end'; __fail=1; else echo '${m} done ${id}'; fi`,
@@ -90,8 +92,16 @@ export function parseApplyOutput(stdout: string, token: string): ApplyOutcome {
       if (!ops.has(id)) ops.set(id, { id, status: "ok" });
     } else if (verb === "failed") {
       const out: string[] = [];
-      while (i + 1 < lines.length && lines[i + 1] !== `${m} end`) out.push(lines[++i] as string);
-      i++;
+      const end = `${m} end`;
+      while (i + 1 < lines.length) {
+        const next = lines[++i] as string;
+        // When the op's output did not end with a newline, the end marker follows its last line on the same line.
+        if (next.endsWith(end)) {
+          if (next.length > end.length) out.push(next.slice(0, -end.length));
+          break;
+        }
+        out.push(next);
+      }
       ops.set(id, { id, status: "failed", rc: Number(rc), output: out.join("\n") });
     } else if (verb === "handler") handlersRun.push(Number(id));
   }

@@ -23,19 +23,27 @@ export function packagesFact(names: string[], withCandidates = false): FactReque
 /** Parses dpkg-query lines (and `apt-cache policy` blocks) into each package's state. */
 export function parsePackages(output: string, names: string[]): Record<string, PackageState> {
   const out: Record<string, PackageState> = Object.fromEntries(names.map((n) => [n, { installed: false }]));
+  // dpkg-query and apt-cache print the bare name for an arch-qualified request ("libc6:amd64" → "libc6").
+  const asked = (pkg: string) => {
+    const hits = names.filter((n) => n === pkg || n.startsWith(`${pkg}:`));
+    return hits.length > 0 ? hits : [pkg];
+  };
   let policyPkg: string | undefined;
   for (const line of output.split("\n")) {
     const f = line.split("\t");
     if (f[0] === "pkg" && f.length >= 4) {
-      const name = f[1] as string;
       const installed = (f[2] as string).startsWith("ii");
-      out[name] = { ...out[name], installed, version: installed ? f[3] : undefined };
+      for (const name of asked(f[1] as string)) out[name] = { ...out[name], installed, version: installed ? f[3] : undefined };
       continue;
     }
     const head = /^(\S+):$/.exec(line);
     if (head) policyPkg = head[1];
     const cand = /^\s+Candidate:\s+(\S+)/.exec(line);
-    if (cand && policyPkg && out[policyPkg]) out[policyPkg]!.candidate = cand[1] === "(none)" ? undefined : cand[1];
+    if (!cand || !policyPkg) continue;
+    for (const name of asked(policyPkg)) {
+      const st = out[name];
+      if (st) st.candidate = cand[1] === "(none)" ? undefined : cand[1];
+    }
   }
   return out;
 }

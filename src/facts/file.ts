@@ -69,7 +69,8 @@ export function normalizeMode(mode: string | number): string {
 export function rcFact(command: string): FactRequest<number> {
   return {
     key: `rc:${command}`,
-    command: `${command} >/dev/null 2>&1; echo "rc=$?"`,
+    // In a subshell, as the apply guards run it: an `exit` or a list (`a; b`) is then judged, and silenced, whole.
+    command: `( ${command} ) >/dev/null 2>&1; echo "rc=$?"`,
     parse: (out) => Number(/rc=(\d+)/.exec(out)?.[1] ?? 1),
   };
 }

@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import { declareOp } from "../engine/declare.js";
 import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
 import { fileFact } from "../facts/file.js";
@@ -7,10 +8,9 @@ import { requireAbsolute } from "./attrs.js";
 /** Ensures nothing exists at path (file, link, or directory with its contents). */
 export function absent(path: string, o: CommonOptions = {}): Operation {
   requireAbsolute("absent", path);
-  if (
-    path === "/" ||
-    (/^\/+[^/]*\/?$/.test(path) && ["/etc", "/usr", "/var", "/home", "/root", "/bin", "/lib", "/boot"].includes(path.replace(/\/$/, "")))
-  ) {
+  // Normalised first: "//", "/etc//" or "/tmp/.." must not slip past the check.
+  const norm = posix.normalize(path).replace(/(.)\/+$/, "$1");
+  if (norm === "/" || ["/etc", "/usr", "/var", "/home", "/root", "/bin", "/lib", "/boot"].includes(norm)) {
     throw new Error(`absent: refusing to remove ${path}`);
   }
   const fact = fileFact(path);

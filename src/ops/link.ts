@@ -25,7 +25,8 @@ export function link(path: string, o: LinkOptions): Operation {
       const cur = facts.get(fact);
       if (cur.type === "link" && cur.target === o.target) return { changed: false, summary: `→ ${o.target}` };
       if (cur.type === "directory") throw new Error(`${path} is a directory; refusing to replace it with a link`);
-      return { changed: true, summary: cur.type === "link" ? `retarget ${cur.target} → ${o.target}` : `create → ${o.target}` };
+      const what = cur.type === "link" ? `retarget ${cur.target}` : cur.type === "absent" ? "create" : `replace ${cur.type}`;
+      return { changed: true, summary: `${what} → ${o.target}` };
     },
     apply: () =>
       `if [ "$(readlink ${p} 2>/dev/null)" != ${t} ]; then [ ! -d ${p} ] || [ -L ${p} ] || { echo "${path} is a directory" >&2; exit 1; }; ln -sfn ${t} ${p}.bosun-tmp && mv -Tf ${p}.bosun-tmp ${p}; __changed; fi`,

@@ -22,7 +22,8 @@ export function service(name: string, o: ServiceOptions = {}): Operation {
     facts: () => [fact],
     plan(facts) {
       const cur = facts.get(fact);
-      if (cur.load === "not-found" && o.state !== "stopped" && o.enabled !== false) {
+      // Only an op that would start, restart, reload or enable the unit has something to do once it is installed.
+      if (cur.load === "not-found" && ((o.state !== undefined && o.state !== "stopped") || o.enabled === true)) {
         return { changed: true, summary: `unit not found yet (${o.state ?? "enable"} after install)` };
       }
       const todo: string[] = [];
@@ -31,7 +32,8 @@ export function service(name: string, o: ServiceOptions = {}): Operation {
       if (o.state === "stopped" && (cur.active === "active" || cur.active === "activating")) todo.push("stop");
       if (o.state === "restarted") todo.push("restart");
       if (o.state === "reloaded") todo.push("reload");
-      if (o.enabled === true && cur.unitFile !== "enabled" && cur.unitFile !== "static") todo.push("enable");
+      // Same set the apply fragment leaves alone (enabled|static|alias), so plan and apply agree.
+      if (o.enabled === true && !["enabled", "static", "alias"].includes(cur.unitFile)) todo.push("enable");
       if (o.enabled === false && cur.unitFile === "enabled") todo.push("disable");
       return todo.length
         ? { changed: true, summary: todo.join(", ") }

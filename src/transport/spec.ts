@@ -47,7 +47,8 @@ export function connectionFromVars(name: string, vars: Record<string, unknown>):
     const v = pick(vars, CONNECTION_VARS[k]);
     if (v === undefined) return undefined;
     // Connection values may come from the vault (a become password, an address): reveal them for the transport.
-    if (typeof v === "object" && (v === null || !isSecretLike(v))) throw new Error(`${name}: ${CONNECTION_VARS[k][0]} must be a string, found ${JSON.stringify(v)}`);
+    if (typeof v === "object" && (v === null || !isSecretLike(v)))
+      throw new Error(`${name}: ${CONNECTION_VARS[k][0]} must be a string, found ${JSON.stringify(v)}`);
     return revealString(v);
   };
   const portText = str("port");

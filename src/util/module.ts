@@ -26,7 +26,7 @@ export async function importUserModule(file: string, error: (loc: SourceLocation
   } catch (err) {
     const msg = (err as Error).message ?? String(err);
     const m = /:(\d+):(\d+): ERROR: (.*)/.exec(msg);
-    if (m) throw error({ file, line: Number(m[1]), column: Number(m[2]) }, m[3] as string);
+    if (m) throw error({ file, line: Number(m[1]), column: Number(m[2]) + 1 }, m[3] as string);
     const frame = /\((?:file:\/\/)?(\/[^():]+):(\d+):\d+\)/.exec((err as Error).stack ?? "");
     const loc = frame && frame[1] === file ? { file, line: Number(frame[2]) } : { file };
     throw error(loc, `cannot load module: ${msg.split("\n")[0]}`);
