@@ -85,6 +85,7 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
     const planned = new Map<string, PlannedHost>();
     const startedAt = new Map<string, number>();
     const execsBefore = o.pool.execCounts();
+    const finished = new Set<string>();
 
     const fail = (h: string, err: unknown) => {
       const unreachable = err instanceof ConnectionError;
@@ -97,6 +98,7 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
       finish(h, unreachable ? "unreachable" : "failed", (err as Error).message);
     };
     const finish = (h: string, status: HostRunStatus, error?: string) => {
+      finished.add(h);
       const execs = (o.pool.execCounts()[h] ?? 0) - (execsBefore[h] ?? 0);
       o.emit({
         type: "host_finished",
@@ -141,7 +143,8 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
 
     const changesOf = (h: string) => planned.get(h)?.plans.filter((p) => p.changed).length ?? 0;
     if (o.mode === "plan") {
-      for (const [h, p] of planned) {
+      for (const h of hosts.filter((x) => planned.has(x))) {
+        const p = planned.get(h) as PlannedHost;
         const c = counts(h);
         const n = changesOf(h);
         c.changed += n;
@@ -153,7 +156,8 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
       continue;
     }
 
-    const withChanges = [...planned.keys()].filter((h) => changesOf(h) > 0);
+    const order = hosts.filter((h) => planned.has(h));
+    const withChanges = order.filter((h) => changesOf(h) > 0);
     if (withChanges.length > 0 && o.confirm && !o.interrupted()) {
       const ok = await o.confirm(
         playName,
@@ -167,7 +171,6 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
     }
 
     // Phase 2: apply, in rolling batches.
-    const order = hosts.filter((h) => planned.has(h));
     for (const batch of batches(order, o.serial ?? play.serial)) {
       if (o.interrupted() || res.aborted) break;
       let failedInBatch = 0;
@@ -231,7 +234,10 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
                 rc: r?.rc,
                 output: r?.output,
               });
-            } else (res.changedOps[h] ??= []).push(`handler ${hd.name}`);
+            } else {
+              c.changed++;
+              (res.changedOps[h] ??= []).push(`handler ${hd.name}`);
+            }
             o.emit({ type: "handler_ran", play: playName, host: h, handler: hd.name, changed: !hFailed, failed: hFailed });
           });
           if (failedOp) {
@@ -254,6 +260,12 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
         res.aborted = `${failedInBatch} of ${batch.length} hosts failed in a batch of play "${playName}" (maxFailPercentage ${play.maxFailPercentage})`;
       }
       if (res.aborted) o.emit({ type: "play_aborted", play: playName, reason: res.aborted });
+    }
+    // Hosts whose batch never ran (play aborted, or interrupted): every op skipped, and said so.
+    for (const h of order.filter((x) => !finished.has(x))) {
+      counts(h).skipped += planned.get(h)?.plans.length ?? 0;
+      setStatus(h, "skipped");
+      finish(h, "skipped", res.aborted ?? "interrupted before this host was applied");
     }
   }
 

@@ -140,15 +140,16 @@ describe("runDeployment: event stream", () => {
       );
       const fin = ofType(events, "host_finished", h)[0];
       assert.equal(fin?.status, "changed");
-      assert.deepEqual(fin?.counts, { ok: 0, changed: 3, failed: 0, skipped: 0, unreachable: false });
+      // 3 ops and the handler that ran (handlers count as changes, as in Ansible's recap).
+      assert.deepEqual(fin?.counts, { ok: 0, changed: 4, failed: 0, skipped: 0, unreachable: false });
       assert.equal(readFileSync(`${inventory.varsFor(h).dir}/handler.log`, "utf8"), "ran\n");
     }
     const last = events.at(-1);
     assert.deepEqual(last?.type === "recap" && { ...last, duration_ms: 0 }, {
       type: "recap",
       hosts: {
-        h1: { ok: 0, changed: 3, failed: 0, skipped: 0, unreachable: false },
-        h2: { ok: 0, changed: 3, failed: 0, skipped: 0, unreachable: false },
+        h1: { ok: 0, changed: 4, failed: 0, skipped: 0, unreachable: false },
+        h2: { ok: 0, changed: 4, failed: 0, skipped: 0, unreachable: false },
       },
       exit_code: 0,
       duration_ms: 0,
@@ -270,8 +271,8 @@ describe("runDeployment: failures", () => {
     );
     assert.deepEqual(ofType(events, "play_started")[1]?.hosts, ["h2"], "a failed host drops out of later plays");
     assert.deepEqual(res.hosts.h1, { ok: 0, changed: 1, failed: 1, skipped: 2, unreachable: false });
-    // Play one: 4 changed (a command without guards always changes); play two: the directory exists, f1 is new.
-    assert.deepEqual(res.hosts.h2, { ok: 1, changed: 5, failed: 0, skipped: 0, unreachable: false });
+    // Play one: 4 changed (a command without guards always changes) and its handler; play two: the directory exists, f1 is new.
+    assert.deepEqual(res.hosts.h2, { ok: 1, changed: 6, failed: 0, skipped: 0, unreachable: false });
     assert.deepEqual(res.status, { h1: "failed", h2: "changed" });
   });
 
@@ -356,6 +357,10 @@ describe("runDeployment: serial batches and failure limits", () => {
       ["first"],
     );
     assert.equal(events.at(-1)?.type, "recap");
+    const h2 = ofType(events, "host_finished", "h2")[0];
+    assert.equal(h2?.status, "skipped", "a host whose batch never ran is finished as skipped");
+    assert.ok((h2?.counts.skipped ?? 0) > 0);
+    assert.equal(res.status.h2, "skipped");
   });
 
   it("serial 1 without anyErrorsFatal: the second host still applies", async () => {
