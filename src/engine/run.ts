@@ -216,9 +216,12 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
               o.emit({ type: "op_ok", play: playName, host: h, index: i, op: id });
             }
           });
-          p.evaluated.handlers.forEach((hd, hi) => {
-            if (!out.handlersRun.includes(hi)) return;
-            const rs = hd.ops.map((_, oi) => out.ops.get(`h${hi}.${oi}`));
+          for (const run of out.handlersRun) {
+            const [hiText = "", suffix = ""] = run.split(/(?=@)/);
+            const hi = Number(hiText);
+            const hd = p.evaluated.handlers[hi];
+            if (!hd) continue;
+            const rs = hd.ops.map((_, oi) => out.ops.get(`h${hi}.${oi}${suffix}`));
             const hFailed = rs.some((r) => r?.status === "failed");
             if (hFailed) {
               failedOp = true;
@@ -239,7 +242,7 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
               (res.changedOps[h] ??= []).push(`handler ${hd.name}`);
             }
             o.emit({ type: "handler_ran", play: playName, host: h, handler: hd.name, changed: !hFailed, failed: hFailed });
-          });
+          }
           if (failedOp) {
             failedInBatch++;
             dead.add(h);

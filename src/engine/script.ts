@@ -13,6 +13,9 @@ export interface ApplyScript {
   token: string;
 }
 
+/** The kind of the op that runs the handlers notified so far, at its place in the play (flushHandlers()). */
+export const FLUSH_HANDLERS = "flush_handlers";
+
 /** Returns a shell variable name for handler i (names are free text). */
 const notifyVar = (i: number) => `__n${i}`;
 
@@ -43,21 +46,28 @@ export function buildApplyScript(ops: Operation[], handlers: ScriptHandler[], to
       `if [ $__rc -ne 0 ]; then echo "${m} failed ${id} $__rc"; tail -n 40 "$__d/log"; echo '${m} end'; __fail=1; else echo '${m} done ${id}'; fi`,
     );
   };
+  // Runs the notified handlers in declaration order and clears their notifications; suffix tells runs apart.
+  const runHandlers = (suffix: string) => {
+    handlers.forEach((h, hi) => {
+      lines.push(`if [ -n "\${${notifyVar(hi)}:-}" ]; then ${notifyVar(hi)}=; echo '${m} handler ${hi}${suffix}'; __hfail=`);
+      h.ops.forEach((op, oi) => {
+        lines.push('if [ -z "$__hfail" ]; then');
+        block(`h${hi}.${oi}${suffix}`, op, []);
+        lines.push("[ $__rc -eq 0 ] || __hfail=1", "fi");
+      });
+      lines.push("fi");
+    });
+  };
   ops.forEach((op, i) => {
     const sets = op.notify.filter((n) => handlerIndex.has(n)).map((n) => `${notifyVar(handlerIndex.get(n) as number)}=1;`);
     lines.push('if [ -z "$__fail" ]; then');
-    block(String(i), op, sets);
+    if (op.kind === FLUSH_HANDLERS) {
+      lines.push(`echo '${m} done ${i}'`);
+      runHandlers(`@${i}`);
+    } else block(String(i), op, sets);
     lines.push("fi");
   });
-  handlers.forEach((h, hi) => {
-    lines.push(`if [ -n "\${${notifyVar(hi)}:-}" ]; then echo '${m} handler ${hi}'; __hfail=`);
-    h.ops.forEach((op, oi) => {
-      lines.push('if [ -z "$__hfail" ]; then');
-      block(`h${hi}.${oi}`, op, []);
-      lines.push("[ $__rc -eq 0 ] || __hfail=1", "fi");
-    });
-    lines.push("fi");
-  });
+  runHandlers("");
   lines.push('[ -z "$__fail" ] || exit 1', "exit 0");
   return { script: `${lines.join("\n")}\n`, token };
 }
@@ -73,15 +83,15 @@ export interface OpOutcome {
 
 export interface ApplyOutcome {
   ops: Map<string, OpOutcome>;
-  /** Indexes of handlers that ran. */
-  handlersRun: number[];
+  /** Handler runs, in order: "2" for handler 2 at the end of the play, "2@5" for its run at the flush that is op 5. */
+  handlersRun: string[];
 }
 
 /** Returns what the apply script's stdout says happened to each op. */
 export function parseApplyOutput(stdout: string, token: string): ApplyOutcome {
   const m = `@@bosun-${token}`;
   const ops = new Map<string, OpOutcome>();
-  const handlersRun: number[] = [];
+  const handlersRun: string[] = [];
   const lines = stdout.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
@@ -103,7 +113,7 @@ export function parseApplyOutput(stdout: string, token: string): ApplyOutcome {
         out.push(next);
       }
       ops.set(id, { id, status: "failed", rc: Number(rc), output: out.join("\n") });
-    } else if (verb === "handler") handlersRun.push(Number(id));
+    } else if (verb === "handler") handlersRun.push(id);
   }
   return { ops, handlersRun };
 }

@@ -16,7 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Collector, collectInto } from "../../../src/engine/declare.js";
-import { buildApplyScript, parseApplyOutput, type ScriptHandler } from "../../../src/engine/script.js";
+import { buildApplyScript, FLUSH_HANDLERS, parseApplyOutput, type ScriptHandler } from "../../../src/engine/script.js";
 import type { Operation } from "../../../src/engine/types.js";
 import { file } from "../../../src/ops/file.js";
 import { quote } from "../../../src/util/shell.js";
@@ -117,7 +117,7 @@ describe("buildApplyScript run with sh -s", () => {
       [{ name: "h", ops: [shOp("h", touch(`${d}/h`))] }],
     );
     assert.deepEqual(r.outcome.ops.get("1"), { id: "1", status: "failed", rc: 4, output: "no newline at end" });
-    assert.deepEqual(r.outcome.handlersRun, [0]);
+    assert.deepEqual(r.outcome.handlersRun, ["0"]);
     assert.equal(r.outcome.ops.get("h0.0")?.status, "changed");
   });
 
@@ -166,6 +166,25 @@ describe("handlers in the apply script", () => {
     { name: "unused", ops: [shOp("unused", `${append(`${d}/order`, "unused")}; __changed`)] },
   ];
 
+  it("run at a flush point for what was notified so far, and again at the end only when notified again", () => {
+    const d = sub("h-flush");
+    const flush = { ...shOp("flush", ":"), kind: FLUSH_HANDLERS };
+    const r = run(
+      [
+        shOp("a", touch(`${d}/a`), ["first"]),
+        flush,
+        shOp("check", `grep -qx first ${d}/order`),
+        shOp("b", touch(`${d}/b`), ["first", "second"]),
+      ],
+      handlers(d),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(`${d}/order`, "utf8"), "first\nfirst\nsecond\n", "flushed once, then both at the end");
+    assert.deepEqual(r.outcome.handlersRun, ["0@1", "0", "1"]);
+    assert.equal(r.outcome.ops.get("h0.0@1")?.status, "changed");
+    assert.equal(r.outcome.ops.get("2")?.status, "ok", "the op after the flush saw the handler's effect");
+  });
+
   it("run once each, in declaration order, however many changed ops notified them", () => {
     const d = sub("h-order");
     const r = run(
@@ -174,7 +193,7 @@ describe("handlers in the apply script", () => {
     );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readFileSync(`${d}/order`, "utf8"), "first\nsecond\n");
-    assert.deepEqual(r.outcome.handlersRun, [0, 1]);
+    assert.deepEqual(r.outcome.handlersRun, ["0", "1"]);
     assert.equal(r.outcome.ops.get("h0.0")?.status, "changed");
     assert.equal(r.outcome.ops.get("h1.0")?.status, "changed");
     assert.equal(r.outcome.ops.get("h1.1")?.status, "ok");
@@ -195,7 +214,7 @@ describe("handlers in the apply script", () => {
       handlers(d),
     );
     assert.equal(r.code, 1);
-    assert.deepEqual(r.outcome.handlersRun, [0]);
+    assert.deepEqual(r.outcome.handlersRun, ["0"]);
     assert.equal(readFileSync(`${d}/order`, "utf8"), "first\n");
     assert.equal(r.outcome.ops.get("1")?.status, "failed");
     assert.equal(r.outcome.ops.has("2"), false);
@@ -217,7 +236,7 @@ describe("handlers in the apply script", () => {
     ];
     const r = run([shOp("a", touch(`${d}/a`), ["bad", "good"])], hs);
     assert.equal(r.code, 1);
-    assert.deepEqual(r.outcome.handlersRun, [0, 1]);
+    assert.deepEqual(r.outcome.handlersRun, ["0", "1"]);
     assert.deepEqual(r.outcome.ops.get("h0.0"), { id: "h0.0", status: "failed", rc: 6, output: "nope" });
     assert.equal(r.outcome.ops.has("h0.1"), false);
     assert.equal(existsSync(`${d}/bad-b`), false);
@@ -324,14 +343,14 @@ describe("parseApplyOutput", () => {
     const r = parseApplyOutput(out, "abc");
     assert.deepEqual(r.ops.get("0"), { id: "0", status: "changed" });
     assert.deepEqual(r.ops.get("1"), { id: "1", status: "failed", rc: 9, output: "tail a\ntail b" });
-    assert.deepEqual(r.handlersRun, [2]);
+    assert.deepEqual(r.handlersRun, ["2"]);
   });
 
   it("reads a failing op's last line that the end marker follows on the same line (output without a final newline)", () => {
     const out = [`${m} failed 0 1`, "first", `last${m} end`, `${m} handler 0`, `${m} done h0.0`].join("\n");
     const r = parseApplyOutput(out, "abc");
     assert.deepEqual(r.ops.get("0"), { id: "0", status: "failed", rc: 1, output: "first\nlast" });
-    assert.deepEqual(r.handlersRun, [0]);
+    assert.deepEqual(r.handlersRun, ["0"]);
     assert.deepEqual(r.ops.get("h0.0"), { id: "h0.0", status: "ok" });
   });
 

@@ -1,0 +1,19 @@
+import { declareOp } from "../engine/declare.js";
+import { FLUSH_HANDLERS } from "../engine/script.js";
+import type { Operation } from "../engine/types.js";
+
+/**
+ * Runs, at this point of the play, the handlers notified so far (instead of only at the end), e.g.
+ * restart a service before a later step checks it. Handlers notified afterwards run at the end as usual.
+ */
+export function flushHandlers(): Operation {
+  return declareOp({
+    kind: FLUSH_HANDLERS,
+    name: "(notified so far)",
+    tags: ["always"],
+    notify: [],
+    facts: () => [],
+    plan: () => ({ changed: false, summary: "run notified handlers now" }),
+    apply: () => ":",
+  });
+}
