@@ -4,43 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { Collector, collectInto } from "../../../src/engine/declare.js";
-import { buildApplyScript, parseApplyOutput } from "../../../src/engine/script.js";
 import type { FactLookup, FactRequest, Operation } from "../../../src/engine/types.js";
 import { absent } from "../../../src/ops/absent.js";
-
-/** Returns the op that fn declares, built outside a role. */
-function declared(fn: () => unknown): Operation {
-  const c = new Collector();
-  collectInto(c, fn);
-  return c.ops[0] as Operation;
-}
-
-/** Returns a FactLookup answering each request from the fact command output given for its key. */
-function lookup(outputs: Record<string, string>): FactLookup {
-  return {
-    get<T>(req: FactRequest<T>): T {
-      const out = outputs[req.key];
-      if (out === undefined) throw new Error(`no fixture for ${req.key}`);
-      return req.parse(out, 0);
-    },
-  };
-}
-
-/** Returns a FactLookup that runs each fact command on this machine. */
-const live: FactLookup = {
-  get<T>(req: FactRequest<T>): T {
-    const r = spawnSync("sh", ["-c", req.command], { encoding: "utf8" });
-    return req.parse(r.stdout, r.status ?? 1);
-  },
-};
-
-/** Applies op with the real apply script and returns its outcome. */
-function apply(op: Operation) {
-  const { script, token } = buildApplyScript([op], []);
-  const r = spawnSync("sh", ["-s"], { input: script, encoding: "utf8" });
-  return parseApplyOutput(r.stdout, token).ops.get("0");
-}
+import { apply, declared, live, lookup } from "./helpers.js";
 
 // Output of fileFact's command, captured on Debian 12.
 const FACTS: Record<string, string> = {

@@ -1,20 +1,13 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
-import { Collector, collectInto } from "../../../src/engine/declare.js";
 import type { FactLookup, FactRequest, Operation } from "../../../src/engine/types.js";
 import { packagesFact, parsePackages } from "../../../src/facts/dpkg.js";
 import { apt, aptUpdateIfStale } from "../../../src/ops/apt.js";
+import { declared } from "./helpers.js";
 
-/** Returns the op that fn declares, built outside a role. */
-function declared(fn: () => unknown): Operation {
-  const c = new Collector();
-  collectInto(c, fn);
-  return c.ops[0] as Operation;
-}
-
-/** Returns a FactLookup that parses the same captured output for every request. */
-function lookup(output: string): FactLookup {
+/** Returns a FactLookup that answers the dpkg fact with output. */
+function dpkgLookup(output: string): FactLookup {
   return {
     get<T>(req: FactRequest<T>): T {
       assert.match(req.key, /^dpkg:/);
@@ -74,7 +67,7 @@ jq:
 const WITH_POLICY = `${DPKG}${POLICY}`;
 
 const plan = (names: string[], o: Parameters<typeof apt>[1] = {}, output = WITH_POLICY) =>
-  declared(() => apt(names, o)).plan(lookup(output));
+  declared(() => apt(names, o)).plan(dpkgLookup(output));
 
 describe("parsePackages", () => {
   it("reads installed packages and their versions from dpkg-query", () => {

@@ -4,27 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Collector, collectInto } from "../../../src/engine/declare.js";
 import type { FactLookup, FactRequest, Operation } from "../../../src/engine/types.js";
 import { copy } from "../../../src/ops/copy.js";
-
-/** Returns the op that fn declares, built outside a role. */
-function declared(fn: () => unknown): Operation {
-  const c = new Collector();
-  collectInto(c, fn);
-  return c.ops[0] as Operation;
-}
-
-/** Returns a FactLookup answering each request from the fact command output given for its key. */
-function lookup(outputs: Record<string, string>): FactLookup {
-  return {
-    get<T>(req: FactRequest<T>): T {
-      const out = outputs[req.key];
-      if (out === undefined) throw new Error(`no fixture for ${req.key}`);
-      return req.parse(out, 0);
-    },
-  };
-}
+import { declared, lookup } from "./helpers.js";
 
 /** Returns fileFact's output for a regular file with this content and mode, owned by root. */
 function regular(content: Buffer | string, mode = "644"): string {

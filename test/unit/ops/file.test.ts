@@ -1,31 +1,12 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
-import { Collector, collectInto } from "../../../src/engine/declare.js";
 import type { FactLookup, FactRequest, Operation } from "../../../src/engine/types.js";
 import { MAX_FACT_CONTENT, parseFileFact } from "../../../src/facts/file.js";
 import { sensitive } from "../../../src/ops/content.js";
 import { file } from "../../../src/ops/file.js";
 import { Secret } from "../../../src/vault/secret.js";
-
-/** Returns the op that fn declares, built outside a role. */
-function declared(fn: () => unknown): Operation {
-  const c = new Collector();
-  collectInto(c, fn);
-  assert.equal(c.ops.length, 1);
-  return c.ops[0] as Operation;
-}
-
-/** Returns a FactLookup answering each request from the fileFact command output given for its key. */
-function lookup(outputs: Record<string, string>): FactLookup {
-  return {
-    get<T>(req: FactRequest<T>): T {
-      const out = outputs[req.key];
-      if (out === undefined) throw new Error(`no fixture for ${req.key}`);
-      return req.parse(out, 0);
-    },
-  };
-}
+import { declared, lookup } from "./helpers.js";
 
 // Output of fileFact's command, captured on Debian 12 (coreutils 9.1).
 const ABSENT = "type=absent\n";

@@ -1,19 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Collector, collectInto } from "../../../src/engine/declare.js";
 import type { FactLookup, FactRequest, Operation } from "../../../src/engine/types.js";
 import { parseUnitState, unitName } from "../../../src/facts/systemd.js";
 import { service } from "../../../src/ops/service.js";
+import { declared } from "./helpers.js";
 
-/** Returns the op that fn declares, built outside a role. */
-function declared(fn: () => unknown): Operation {
-  const c = new Collector();
-  collectInto(c, fn);
-  return c.ops[0] as Operation;
-}
-
-/** Returns a FactLookup answering the unit fact with captured `systemctl show` output. */
-function lookup(unit: string, output: string): FactLookup {
+/** Returns a FactLookup that answers the unit fact of unit with output. */
+function unitLookup(unit: string, output: string): FactLookup {
   return {
     get<T>(req: FactRequest<T>): T {
       assert.equal(req.key, `unit:${unit}`);
@@ -36,7 +29,7 @@ const STALE_UNIT = show("loaded", "active", "running", "enabled", "yes");
 const NOT_FOUND = show("not-found", "inactive", "dead", "");
 
 const plan = (o: Parameters<typeof service>[1], output: string) =>
-  declared(() => service("nginx", o)).plan(lookup("nginx.service", output));
+  declared(() => service("nginx", o)).plan(unitLookup("nginx.service", output));
 
 describe("parseUnitState and unitName", () => {
   it("parses systemctl show output", () => {
