@@ -19,7 +19,11 @@ export async function loadInventoryFile(file: string, keys?: KeyProvider): Promi
   const abs = path.resolve(file);
   if (!existsSync(abs)) throw new InventoryError({ file: abs }, "inventory file not found");
   const needKeys = async () => {
-    if (!keys) throw new InventoryError({ file: abs }, "holds vaulted values: pass --vault-password-file or --vault-id, or set BOSUN_VAULT_PASSWORD_FILE");
+    if (!keys)
+      throw new InventoryError(
+        { file: abs },
+        "holds vaulted values: pass --vault-password-file or --vault-id, or set BOSUN_VAULT_PASSWORD_FILE",
+      );
     return keys();
   };
   const ext = path.extname(abs.endsWith(".vault") ? abs.slice(0, -6) : abs);
@@ -39,7 +43,11 @@ export async function loadInventoryFile(file: string, keys?: KeyProvider): Promi
   } else {
     decl = parseIniInventory(text, abs);
   }
-  const scopes = [{ vars: decl.vars, where: "all" }, ...decl.groups.map((g) => ({ vars: g.vars, where: `group ${g.name}` })), ...decl.hosts.map((h) => ({ vars: h.vars, where: `host ${h.name}` }))];
+  const scopes = [
+    { vars: decl.vars, where: "all" },
+    ...decl.groups.map((g) => ({ vars: g.vars, where: `group ${g.name}` })),
+    ...decl.hosts.map((h) => ({ vars: h.vars, where: `host ${h.name}` })),
+  ];
   if (whole) for (const s of scopes) Object.assign(s.vars, secretLeaves(s.vars));
   else if (scopes.some((s) => hasVaulted(s.vars))) {
     const k = await needKeys();

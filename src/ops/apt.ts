@@ -18,7 +18,8 @@ export function aptUpdateIfStale(validS: number): string {
   return [
     `__s=/var/lib/apt/lists/.bosun-stamp; __t=$(stat -c %Y "$__s" 2>/dev/null || echo 0)`,
     `if [ $(( $(date +%s) - __t )) -ge ${Math.max(0, Math.floor(validS))} ] || ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then`,
-    `  apt-get update -q -o DPkg::Lock::Timeout=120 && touch "$__s"`,
+    `  apt-get update -q -o DPkg::Lock::Timeout=120 || { echo "apt-get update failed" >&2; exit 1; }
+  touch "$__s"`,
     `fi`,
   ].join("\n");
 }

@@ -3,8 +3,8 @@ import { declareOp } from "../engine/declare.js";
 import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
 import { fileFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
-import { type Attrs, attrArgs, attrChanges, normalizeAttrs, requireAbsolute } from "./attrs.js";
 import { redact } from "../vault/redact.js";
+import { type Attrs, attrArgs, attrChanges, normalizeAttrs, requireAbsolute } from "./attrs.js";
 import { type Content, contentBytes, isSensitive, maskedText } from "./content.js";
 import { contentDiff } from "./diff.js";
 

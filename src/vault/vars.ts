@@ -21,7 +21,8 @@ export function hasVaulted(value: unknown): boolean {
 
 /** Returns value with every inline vaulted string replaced by its Secret (deeply); where names the source for errors. */
 export function decryptTree(value: unknown, keys: readonly VaultKey[], where: string): unknown {
-  if (typeof value === "string") return isAnyVault(value.trim()) ? new Secret(openVault(value.trim(), keys, where).plaintext.toString("utf8")) : value;
+  if (typeof value === "string")
+    return isAnyVault(value.trim()) ? new Secret(openVault(value.trim(), keys, where).plaintext.toString("utf8")) : value;
   if (Array.isArray(value)) return value.map((v, i) => decryptTree(v, keys, `${where}[${i}]`));
   if (value && typeof value === "object" && !isSecret(value)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decryptTree(v, keys, `${where}.${k}`)]));
@@ -33,7 +34,8 @@ export function decryptTree(value: unknown, keys: readonly VaultKey[], where: st
 export function secretLeaves(value: unknown): unknown {
   if (typeof value === "string") return new Secret(value);
   if (Array.isArray(value)) return value.map(secretLeaves);
-  if (value && typeof value === "object" && !isSecret(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secretLeaves(v)]));
+  if (value && typeof value === "object" && !isSecret(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secretLeaves(v)]));
   return value;
 }
 

@@ -11,7 +11,16 @@ import { out } from "../render.js";
 
 /** argv that starts this CLI's hidden mirror server for the layout. */
 function mirrorArgv(layout: LabLayout): string[] {
-  return [process.execPath, process.argv[1] as string, "lab", "serve-mirror", "--dir", layout.mirrorDir, "--listen", `${layout.bridgeAddress}:${layout.mirrorPort}`];
+  return [
+    process.execPath,
+    process.argv[1] as string,
+    "lab",
+    "serve-mirror",
+    "--dir",
+    layout.mirrorDir,
+    "--listen",
+    `${layout.bridgeAddress}:${layout.mirrorPort}`,
+  ];
 }
 
 export function registerLab(program: Command): void {

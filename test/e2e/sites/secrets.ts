@@ -1,7 +1,7 @@
 // Writes a vaulted secret (db_password) into files on a host, for the no-leak e2e test.
 import { command, deploy, directory, file, role, sensitive, template } from "bosun";
 
-const r = role("secrets", (_p: void, ctx) => {
+const r = role("secrets", (_p: undefined, ctx) => {
   const pw = ctx.var("db_password");
   directory("/srv/e2e-secret", { mode: "0700" });
   file("/srv/e2e-secret/app.conf", { content: sensitive`user=app\npassword=${pw}\n`, mode: "0600" });

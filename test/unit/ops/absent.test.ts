@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import type { FactLookup, FactRequest, Operation } from "../../../src/engine/types.js";
 import { absent } from "../../../src/ops/absent.js";
 import { apply, declared, live, lookup } from "./helpers.js";
 

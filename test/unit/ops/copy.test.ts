@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { FactLookup, FactRequest, Operation } from "../../../src/engine/types.js";
 import { copy } from "../../../src/ops/copy.js";
 import { declared, lookup } from "./helpers.js";
 

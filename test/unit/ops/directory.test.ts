@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import type { FactLookup, FactRequest, Operation } from "../../../src/engine/types.js";
 import { directory } from "../../../src/ops/directory.js";
 import { apply, declared, live, lookup } from "./helpers.js";
 

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
-import type { FactLookup, FactRequest, Operation } from "../../../src/engine/types.js";
 import { MAX_FACT_CONTENT, parseFileFact } from "../../../src/facts/file.js";
 import { sensitive } from "../../../src/ops/content.js";
 import { file } from "../../../src/ops/file.js";

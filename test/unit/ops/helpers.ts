@@ -8,6 +8,7 @@ import type { FactLookup, FactRequest, Operation } from "../../../src/engine/typ
 export function declared(fn: () => unknown): Operation {
   const c = new Collector();
   collectInto(c, fn);
+  if (c.ops.length !== 1) throw new Error(`expected one op, got ${c.ops.length}`);
   return c.ops[0] as Operation;
 }
 

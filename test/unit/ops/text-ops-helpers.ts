@@ -2,17 +2,10 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { Collector, collectInto } from "../../../src/engine/declare.js";
 import { buildApplyScript, type OpOutcome, parseApplyOutput } from "../../../src/engine/script.js";
 import type { FactLookup, FactRequest, Operation, OpPlan } from "../../../src/engine/types.js";
 
-/** Returns the single operation fn declares. */
-export function declared(fn: () => unknown): Operation {
-  const c = new Collector();
-  collectInto(c, fn);
-  if (c.ops.length !== 1) throw new Error(`expected one op, got ${c.ops.length}`);
-  return c.ops[0] as Operation;
-}
+export { declared } from "./helpers.js";
 
 /** Returns a lookup serving the given facts by key. */
 export function lookupOf(values: Record<string, unknown>): FactLookup {
