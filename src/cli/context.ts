@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
 import { InventoryError, UsageError } from "../errors.js";
@@ -97,7 +98,8 @@ export async function parseExtraVars(items: string[] = [], keys?: KeyProvider): 
       if ((whole || raw.includes("$BOSUN_VAULT;") || raw.includes("$ANSIBLE_VAULT;")) && !keys)
         throw new UsageError(`-e ${item}: vaulted data needs a vault key`);
       const text = whole && keys ? openVault(raw, await keys(), file).plaintext.toString("utf8") : raw;
-      const data = parseYaml(text, { customTags: [{ tag: "!vault", resolve: (v: string) => v }] });
+      const isToml = /\.toml(\.vault)?$/.test(file);
+      const data = isToml ? parseToml(text) : parseYaml(text, { customTags: [{ tag: "!vault", resolve: (v: string) => v }] });
       if (!data || typeof data !== "object" || Array.isArray(data)) throw new UsageError(`-e ${item}: expected a mapping of vars`);
       Object.assign(out, whole ? secretLeaves(data) : keys ? decryptTree(data, await keys(), file) : data);
     } else if (item.trim().startsWith("{")) {
