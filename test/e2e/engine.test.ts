@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { BIN, bosun, type CliResult, labHosts, onHost, ROOT } from "./helpers.js";
+import { BIN, bosun, type CliResult, LAB, labHosts, onHost, ROOT } from "./helpers.js";
 
 type Event = Record<string, unknown> & { type: string };
 const events = (r: CliResult): Event[] =>
@@ -22,7 +22,7 @@ const finished = (r: CliResult) =>
 
 describe("the example site on the lab", () => {
   it("first apply changes every host, then a second apply changes nothing at 1 exec per host per play", async () => {
-    const first = await bosun(["apply", "examples/site.ts", "-i", "lab", "--yes", "--json"]);
+    const first = await bosun(["apply", "examples/site.ts", ...LAB, "--yes", "--json"]);
     assert.equal(first.code, 0, first.stderr + first.stdout.slice(-3000));
     const hosts = await labHosts();
     const r1 = recap(first);
@@ -30,7 +30,7 @@ describe("the example site on the lab", () => {
     for (const e of finished(first))
       assert.ok(e.execs <= 3, `${e.host} used ${e.execs} execs in play ${e.play} (at most 3: facts, apply, handlers)`);
 
-    const second = await bosun(["apply", "examples/site.ts", "-i", "lab", "--yes", "--json"]);
+    const second = await bosun(["apply", "examples/site.ts", ...LAB, "--yes", "--json"]);
     assert.equal(second.code, 0, second.stderr);
     const r2 = recap(second);
     for (const h of hosts) {
@@ -40,13 +40,13 @@ describe("the example site on the lab", () => {
     assert.equal(events(second).filter((e) => e.type === "op_changed").length, 0);
     for (const e of finished(second)) assert.ok(e.execs <= 2, `no-op re-run: ${e.host} used ${e.execs} execs in ${e.play}`);
 
-    const plan = await bosun(["plan", "examples/site.ts", "-i", "lab", "--json", "--detailed-exitcode"]);
+    const plan = await bosun(["plan", "examples/site.ts", ...LAB, "--json", "--detailed-exitcode"]);
     assert.equal(plan.code, 0, "no pending changes: exit 0 even with --detailed-exitcode");
     for (const e of finished(plan)) assert.equal(e.execs, 1, `check run: ${e.host} used ${e.execs} execs in ${e.play}`);
   });
 
   it("serves the app through nginx on every web host", async () => {
-    const r = await bosun(["exec", "web", "-i", "lab", "--json", "--", "curl -fsS http://127.0.0.1/version"]);
+    const r = await bosun(["exec", "web", ...LAB, "--json", "--", "curl -fsS http://127.0.0.1/version"]);
     assert.equal(r.code, 0, r.stdout);
     for (const [, v] of Object.entries(JSON.parse(r.stdout) as Record<string, { stdout: string }>))
       assert.match(v.stdout, /^\d+\.\d+\.\d+\n$/);
@@ -57,7 +57,7 @@ describe("the example site on the lab", () => {
     const target = hosts[0]!.name;
     await onHost(target, "echo '# edited by hand' >> /etc/nginx/sites-available/app");
     try {
-      const plan = await bosun(["plan", "examples/site.ts", "-i", "lab", "--json", "--detailed-exitcode"]);
+      const plan = await bosun(["plan", "examples/site.ts", ...LAB, "--json", "--detailed-exitcode"]);
       assert.equal(plan.code, 2, plan.stderr);
       const changes = events(plan).filter((e) => e.type === "op_planned" && e.changed) as (Event & {
         host: string;
@@ -69,12 +69,20 @@ describe("the example site on the lab", () => {
         [[target, "file /etc/nginx/sites-available/app"]],
       );
       assert.match(changes[0]!.diff ?? "", /^-# edited by hand$/m);
-      const human = await bosun(["plan", "examples/site.ts", "-i", "lab"]);
+      const human = await bosun(["plan", "examples/site.ts", ...LAB]);
       assert.match(human.stdout, /file \/etc\/nginx\/sites-available\/app/);
       assert.match(human.stdout, /-# edited by hand/);
     } finally {
-      const fix = await bosun(["apply", "examples/site.ts", "-i", "lab", "--yes", "--json", "-l", target]);
-      assert.equal(recap(fix)[target]?.changed, 1, "the drift is repaired by one change");
+      const fix = await bosun(["apply", "examples/site.ts", ...LAB, "--yes", "--json", "-l", target]);
+      const changed = events(fix)
+        .filter((e) => e.type === "op_changed")
+        .map((e) => e.op);
+      assert.deepEqual(changed, ["file /etc/nginx/sites-available/app"], "the drift is repaired by one change");
+      const handlers = events(fix)
+        .filter((e) => e.type === "handler_ran")
+        .map((e) => e.handler);
+      assert.deepEqual(handlers, ["reload nginx"]);
+      assert.equal(recap(fix)[target]?.changed, 2, "the change and its handler");
     }
   });
 
@@ -86,7 +94,7 @@ describe("the example site on the lab", () => {
       site,
       `import { deploy, file, role } from "bosun";\nconst r = role("r", (p: { n: number }) => {\n  file("/srv/e2e-type-marker", { content: String(p.n) });\n});\nexport default deploy("bad", [{ hosts: "all", roles: [r({ n: "three" })] }]);\n`,
     );
-    const r = await bosun(["apply", site, "-i", "lab", "--yes", "--json"]);
+    const r = await bosun(["apply", site, ...LAB, "--yes", "--json"]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`${site.replaceAll(".", "\\.")}:5:\\d+: Type 'string' is not assignable to type 'number'`));
     assert.equal(r.stdout, "", "no run started");
@@ -96,7 +104,7 @@ describe("the example site on the lab", () => {
   });
 
   it("apply refuses to run without --yes when not interactive, touching nothing", async () => {
-    const r = await bosun(["apply", "examples/site.ts", "-i", "lab"]);
+    const r = await bosun(["apply", "examples/site.ts", ...LAB]);
     assert.equal(r.code, 64);
     assert.match(r.stderr, /--yes/);
   });
@@ -104,8 +112,8 @@ describe("the example site on the lab", () => {
 
 describe("failures and interruptions", () => {
   it("a failing operation on one host stops that host's later operations; other hosts complete", async () => {
-    await bosun(["exec", "all", "-i", "lab", "--", "rm -rf /srv/e2e-fail"]);
-    const r = await bosun(["apply", "test/e2e/sites/fail-one.ts", "-i", "lab", "--yes", "--json"]);
+    await bosun(["exec", "all", ...LAB, "--", "rm -rf /srv/e2e-fail"]);
+    const r = await bosun(["apply", "test/e2e/sites/fail-one.ts", ...LAB, "--yes", "--json"]);
     assert.equal(r.code, 1);
     const rc = recap(r);
     assert.equal(rc.web2?.failed, 1);
@@ -121,9 +129,9 @@ describe("failures and interruptions", () => {
   });
 
   it("SIGINT mid-run starts nothing new, lets in-flight execs end, leaves every file old or new, and records the run as interrupted", async () => {
-    const base = await bosun(["apply", "test/e2e/sites/interrupt.ts", "-i", "lab", "--yes", "--json"], { env: { BIG_VERSION: "a" } });
+    const base = await bosun(["apply", "test/e2e/sites/interrupt.ts", ...LAB, "--yes", "--json"], { env: { BIG_VERSION: "a" } });
     assert.equal(base.code, 0, base.stderr);
-    const child = spawn(process.execPath, [BIN, "apply", "test/e2e/sites/interrupt.ts", "-i", "lab", "--yes", "--json"], {
+    const child = spawn(process.execPath, [BIN, "apply", "test/e2e/sites/interrupt.ts", ...LAB, "--yes", "--json"], {
       cwd: ROOT,
       env: { ...process.env, BIG_VERSION: "b", NO_COLOR: "1" },
     });

@@ -44,14 +44,19 @@ export interface LabHost {
   address: string;
 }
 
-/** Returns the hosts of the running lab's inventory, in order. */
+/** The hosts the e2e suite works on: the lab's first three (a bigger lab may be running other work). */
+export const SUITE_HOSTS = ["web1", "web2", "db1"];
+/** Inventory and limit arguments for the suite's hosts. */
+export const LAB = ["-i", "lab", "-l", SUITE_HOSTS.join(",")];
+
+/** Returns the suite's hosts from the running lab's inventory, in order. */
 export async function labHosts(): Promise<LabHost[]> {
   const doc = parse(readFileSync((await lab()).inventoryFile, "utf8"));
   const out: LabHost[] = [];
   for (const g of Object.values(doc.all.children as Record<string, { hosts?: Record<string, { bosun_host: string }> }>)) {
-    for (const [name, v] of Object.entries(g.hosts ?? {})) out.push({ name, address: v.bosun_host });
+    for (const [name, v] of Object.entries(g.hosts ?? {})) if (SUITE_HOSTS.includes(name)) out.push({ name, address: v.bosun_host });
   }
-  return out;
+  return out.sort((a, b) => SUITE_HOSTS.indexOf(a.name) - SUITE_HOSTS.indexOf(b.name));
 }
 
 /** Returns a fresh private temp dir for one test. */
