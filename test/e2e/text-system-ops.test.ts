@@ -2,22 +2,13 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { bosun, onHost, ROOT } from "./helpers.js";
+import type { RunEventLine } from "./site-runner.js";
 import { CONF, DIR, NAME, SUDOERS } from "./sites/text-system-ops.js";
 
 const HOST = "db1";
 const SITE = path.join(ROOT, "test/e2e/sites/text-system-ops.ts");
 
-interface Event {
-  type: string;
-  index?: number;
-  op?: string;
-  changed?: boolean;
-  summary?: string;
-  diff?: string;
-  error?: string;
-  output?: string;
-  hosts?: Record<string, { changed: number; failed: number; ok: number }>;
-}
+type Event = RunEventLine;
 
 /** Runs `bosun apply|plan` of the site on the host with --json; returns the exit code and the events. */
 async function run(verb: "apply" | "plan", phase = "main", vars: string[] = []) {
