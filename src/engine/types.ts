@@ -51,6 +51,11 @@ export interface CommonOptions {
   notify?: string | string[];
 }
 
+/** Returns the tags and notify list every operation takes from its common options. */
+export function commonFields(o: CommonOptions): { tags: string[]; notify: string[] } {
+  return { tags: o.tags ?? [], notify: notifyList(o) };
+}
+
 /** Returns the notify list of common options. */
 export function notifyList(o: CommonOptions): string[] {
   return o.notify === undefined ? [] : Array.isArray(o.notify) ? o.notify : [o.notify];

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
 import { fileFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 import { requireAbsolute } from "./attrs.js";
@@ -17,8 +17,7 @@ export function absent(path: string, o: CommonOptions = {}): Operation {
   return declareOp({
     kind: "absent",
     name: path,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [fact],
     plan(facts) {
       const cur = facts.get(fact);

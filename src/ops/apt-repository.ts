@@ -1,5 +1,5 @@
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
 import { fileFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 import type { Content } from "./content.js";
@@ -45,8 +45,7 @@ export function aptConfigAbsentOp(kind: string, paths: string[], o: CommonOption
   return {
     kind,
     name: paths[0] as string,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => facts,
     plan(lookup) {
       const there = paths.filter((_, i) => lookup.get(facts[i]!).type !== "absent");

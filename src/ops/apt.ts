@@ -1,5 +1,5 @@
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
 import { packagesFact } from "../facts/dpkg.js";
 import { join } from "../util/shell.js";
 
@@ -42,8 +42,7 @@ export function apt(packages: string | string[], o: AptOptions = {}): Operation 
   return declareOp({
     kind: "apt",
     name: names.join(" "),
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [fact],
     plan(facts) {
       const cur = facts.get(fact);

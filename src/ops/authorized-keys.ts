@@ -1,5 +1,5 @@
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
 import { type AuthorizedKeysFact, authorizedKeysFact, type PublicKey, parsePublicKey, shortKey } from "../facts/authorized-keys.js";
 import { requireAccountName } from "../facts/group.js";
 import { quote } from "../util/shell.js";
@@ -48,8 +48,7 @@ export function authorizedKeys(user: string, o: AuthorizedKeysOptions): Operatio
   return declareOp({
     kind: "authorized_keys",
     name: user,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [fact],
     plan: (facts) => planKeys(user, facts.get(fact), keys, state, exclusive),
     apply() {

@@ -1,5 +1,5 @@
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, type FactRequest, notifyList, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type FactRequest, type Operation } from "../engine/types.js";
 import { fileFact, rcFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 import { revealString } from "../vault/vars.js";
@@ -52,8 +52,7 @@ export function command(command: string | SensitiveContent, o: CommandOptions = 
   return declareOp({
     kind: "command",
     name: o.name ?? (shown.length > 60 ? `${shown.slice(0, 57)}...` : shown),
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => facts.map((f) => f.req),
     plan(lookup) {
       for (const f of facts) {

@@ -1,5 +1,5 @@
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
 import { fileFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 import { type Attrs, attrArgs, attrChanges, normalizeAttrs, requireAbsolute } from "./attrs.js";
@@ -14,8 +14,7 @@ export function directory(path: string, o: DirectoryOptions = {}): Operation {
   return declareOp({
     kind: "directory",
     name: path,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [fact],
     plan(facts) {
       const cur = facts.get(fact);

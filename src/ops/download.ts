@@ -1,5 +1,5 @@
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
 import { fileFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 import { type Attrs, attrArgs, attrChanges, normalizeAttrs, requireAbsolute } from "./attrs.js";
@@ -35,8 +35,7 @@ export function download(dest: string, o: DownloadOptions): Operation {
   return declareOp({
     kind: "download",
     name: dest,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [fact],
     plan(facts) {
       const cur = facts.get(fact);

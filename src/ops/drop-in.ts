@@ -1,5 +1,5 @@
 /** What ops managing one drop-in file of a system directory (cron.d, sudoers.d) share. */
-import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
 import { fileFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 
@@ -21,8 +21,7 @@ export function removedDropInOp(kind: string, name: string, path: string, o: Com
   return {
     kind,
     name,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [fact],
     plan: (facts) =>
       facts.get(fact).type === "absent" ? { changed: false, summary: "absent" } : { changed: true, summary: `remove ${path}` },

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
 import { fileFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 import { redact } from "../vault/redact.js";
@@ -26,8 +26,7 @@ export function fileOp(path: string, o: FileOptions, kind = "file"): Operation {
   return {
     kind,
     name: path,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [fact],
     plan(facts) {
       const cur = facts.get(fact);

@@ -1,5 +1,5 @@
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
 import { type GitFact, gitFact, refPatterns, resolveRef } from "../facts/git.js";
 import { quote } from "../util/shell.js";
 import { requireAbsolute } from "./attrs.js";
@@ -36,8 +36,7 @@ export function git(dest: string, o: GitOptions): Operation {
   return declareOp({
     kind: "git",
     name: dest,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [fact],
     plan: (facts) => planGit(dest, o, facts.get(fact)),
     apply: () => gitScript(dest, o.repo, o.ref, force),

@@ -1,5 +1,5 @@
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
 import { groupFact, requireAccountName } from "../facts/group.js";
 import { join, quote } from "../util/shell.js";
 
@@ -28,8 +28,7 @@ export function group(name: string, o: GroupOptions = {}): Operation {
   return declareOp({
     kind: "group",
     name,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [fact],
     plan(facts) {
       const cur = facts.get(fact);

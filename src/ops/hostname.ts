@@ -1,5 +1,5 @@
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation, type OpPlan } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation, type OpPlan } from "../engine/types.js";
 import { liveHostnameFact } from "../facts/hostname.js";
 import { quote } from "../util/shell.js";
 import { applyEditedFile, type EditedFile, editedFileFact, planEditedFile } from "./edit-file.js";
@@ -43,8 +43,7 @@ export function hostname(name: string, o: HostnameOptions = {}): Operation {
   return declareOp({
     kind: "hostname",
     name,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [...etcHostname.facts(), live, ...(hosts ? [editedFileFact(hosts)] : [])],
     plan(facts): OpPlan {
       const parts: string[] = [];

@@ -1,5 +1,5 @@
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
 import { unitFact, unitName } from "../facts/systemd.js";
 import { quote } from "../util/shell.js";
 
@@ -17,8 +17,7 @@ export function service(name: string, o: ServiceOptions = {}): Operation {
   return declareOp({
     kind: "service",
     name: unit,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [fact],
     plan(facts) {
       const cur = facts.get(fact);

@@ -1,5 +1,5 @@
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation, type OpPlan } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation, type OpPlan } from "../engine/types.js";
 import { normalizeSysctlValue, sysctlFact } from "../facts/sysctl.js";
 import { quote } from "../util/shell.js";
 import { requireAbsolute } from "./attrs.js";
@@ -39,8 +39,7 @@ export function sysctl(key: string, value: string | number, o: SysctlOptions = {
   return declareOp({
     kind: "sysctl",
     name: key,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [...dropIn.facts(), ...(live ? [fact] : [])],
     plan(facts): OpPlan {
       const f = dropIn.plan(facts);

@@ -1,5 +1,5 @@
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation, type OpPlan } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation, type OpPlan } from "../engine/types.js";
 import { fileFact, rcFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 import { fileOp } from "./file.js";
@@ -28,8 +28,7 @@ export function timezone(name: string, o: CommonOptions = {}): Operation {
   return declareOp({
     kind: "timezone",
     name,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [localtime, installed, ...tzFile.facts()],
     plan(facts): OpPlan {
       const lt = facts.get(localtime);

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
 import { fileFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 import { requireAbsolute } from "./attrs.js";
@@ -58,8 +58,7 @@ export function unarchive(dest: string, o: UnarchiveOptions): Operation {
   return declareOp({
     kind: "unarchive",
     name: dest,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [destFact, markerFact, ...(createsFact ? [createsFact] : [])],
     plan(facts) {
       const d = facts.get(destFact);

@@ -1,5 +1,5 @@
 import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, notifyList, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
 import { requireAccountName } from "../facts/group.js";
 import { type UserEntry, userFact } from "../facts/user.js";
 import { join, quote } from "../util/shell.js";
@@ -35,8 +35,7 @@ export function user(name: string, o: UserOptions = {}): Operation {
   return declareOp({
     kind: "user",
     name,
-    tags: o.tags ?? [],
-    notify: notifyList(o),
+    ...commonFields(o),
     facts: () => [fact],
     plan(facts) {
       const cur = facts.get(fact);
