@@ -4,7 +4,6 @@ import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import pc from "picocolors";
-import type { LoadedConfig } from "../../config/load.js";
 import type { RunEvent } from "../../engine/events.js";
 import { type RunResult, runDeployment } from "../../engine/run.js";
 import { loadSite } from "../../engine/site.js";
@@ -121,7 +120,7 @@ async function run(mode: "plan" | "apply", site: string, o: RunCliOptions, cmd: 
     await pool.closeAll();
   }
   await store.writeFacts(Object.fromEntries(factCache));
-  const record = toRecord(result, mode, started, loaded, site, dep.name, inventory.source, o);
+  const record = toRecord(result, mode, started, site, dep.name, inventory.source, o);
   await store.appendRun(record);
   await store.updateState(record);
   if (!o.json) out(pc.dim(`run ${result.id} recorded in ${store.runsFile}`));
@@ -161,7 +160,6 @@ function toRecord(
   r: RunResult,
   mode: "plan" | "apply",
   started: Date,
-  _loaded: LoadedConfig,
   site: string,
   deployment: string,
   inventory: string,
