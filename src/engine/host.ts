@@ -13,16 +13,13 @@ export interface PlannedHost {
 }
 
 /** Runs a generated script on the host through `sh -s` (script on stdin, never on the command line). */
-async function runScript(t: Transport, script: string, become: boolean | undefined, what: string) {
-  const r = await t.exec("sh -s", { stdin: script, become });
-  return { ...r, what };
+function runScript(t: Transport, script: string, become: boolean | undefined) {
+  return t.exec("sh -s", { stdin: script, become });
 }
 
 /** Returns the host facts (one exec). */
 async function gatherHostFacts(t: Transport, become?: boolean): Promise<HostFacts> {
-  const r = await runScript(t, batchScript(HOST_FACT_COMMANDS), become, "facts");
-  if (r.code !== 0) throw new RemoteCommandError(t.host, "facts script", r.code, r.stderr);
-  return parseHostFacts(r.stdout);
+  return (await gatherOpFacts(t, [], become)).host;
 }
 
 /** Tracks whether a role read any fact, so cached facts can be re-checked against fresh ones. */
@@ -107,7 +104,7 @@ async function gatherOpFacts(t: Transport, requests: FactRequest[], become?: boo
   requests.forEach((r, i) => {
     sections[`f${i}`] = r.command;
   });
-  const r = await runScript(t, batchScript(sections), become, "facts");
+  const r = await runScript(t, batchScript(sections), become);
   if (r.code !== 0) throw new RemoteCommandError(t.host, "facts script", r.code, r.stderr);
   const parsed = splitSections(r.stdout);
   const values = new Map<string, unknown>();
@@ -126,7 +123,7 @@ export async function applyHost(
   become?: boolean,
 ): Promise<ApplyOutcome & { code: number; stderr: string }> {
   const { script, token } = buildApplyScript(planned.evaluated.ops, planned.evaluated.handlers);
-  const r = await runScript(t, script, become, "apply");
+  const r = await runScript(t, script, become);
   const outcome = parseApplyOutput(r.stdout, token);
   if (r.code !== 0 && r.code !== 1) throw new RemoteCommandError(t.host, "apply script", r.code, r.stderr);
   return { ...outcome, code: r.code, stderr: r.stderr };
