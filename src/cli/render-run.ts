@@ -59,6 +59,10 @@ export class HumanRenderer {
             ),
         );
         break;
+      case "host_started":
+        // Progress while running: applies can take minutes (package installs); say which hosts are at it.
+        if (e.phase === "apply") out(pc.dim(`… ${e.host} applying`));
+        break;
       case "op_planned":
         if (e.changed) {
           const list = this.planned.get(e.host) ?? [];
