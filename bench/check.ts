@@ -118,7 +118,9 @@ export type HostState = Map<string, string>;
 
 /** Parses a host's script output into its state (normalising its own name, hashing file contents). */
 export function parseState(output: string, host: string): HostState {
-  const norm = (s: string) => s.replaceAll(host, "<HOST>");
+  // Only the name as a whole word: "db5" is this host in "served by db5", not in package "libdb5.3".
+  const own = new RegExp(`(?<![A-Za-z0-9])${host.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9])`, "g");
+  const norm = (s: string) => s.replace(own, "<HOST>");
   const sha = (b64: string) =>
     createHash("sha256")
       .update(norm(Buffer.from(b64, "base64").toString("utf8")))
