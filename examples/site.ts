@@ -37,9 +37,6 @@ export default deploy("example", [
     hosts: "web",
     serial: "50%",
     maxFailPercentage: 0,
-    roles: [
-      app({ version: "1.0.0", port: 9100 }),
-      nginx({ sites: [{ name: "app", upstream: "127.0.0.1:9100" }] }),
-    ],
+    roles: [app({ version: "1.0.0", port: 9100 }), nginx({ sites: [{ name: "app", upstream: "127.0.0.1:9100" }] })],
   },
 ]);

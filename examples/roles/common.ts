@@ -1,4 +1,19 @@
-import { apt, authorizedKeys, command, directory, file, group, handler, role, service, sudoers, sysctl, template, timezone, user } from "bosun";
+import {
+  apt,
+  authorizedKeys,
+  command,
+  directory,
+  file,
+  group,
+  handler,
+  role,
+  service,
+  sudoers,
+  sysctl,
+  template,
+  timezone,
+  user,
+} from "bosun";
 
 export interface Person {
   name: string;
@@ -43,7 +58,12 @@ export const common = role(
     }
     template("/etc/motd", {
       src: new URL("../templates/motd.tpl", import.meta.url).pathname,
-      vars: { host: ctx.host, environment: ctx.var("environment", "production"), deployment: "example", contact: p.contact ?? "ops@example.com" },
+      vars: {
+        host: ctx.host,
+        environment: ctx.var("environment", "production"),
+        deployment: "example",
+        contact: p.contact ?? "ops@example.com",
+      },
     });
     file("/etc/ssh/sshd_config.d/10-bosun-hardening.conf", { content: SSHD_HARDENING, mode: "0644", notify: "reload sshd" });
     for (const [key, value] of Object.entries(p.sysctl ?? {})) sysctl(key, value);

@@ -26,16 +26,20 @@ server {
 }
 
 /** nginx as a reverse proxy: one server block per site, the default site removed, reloaded on change. */
-export const nginx = role("nginx", (p: { sites: Site[] }) => {
-  apt(["nginx"], { installRecommends: false });
-  absent("/etc/nginx/sites-enabled/default", { notify: "reload nginx" });
-  for (const s of p.sites) {
-    file(`/etc/nginx/sites-available/${s.name}`, { content: siteConfig(s), mode: "0644", notify: "reload nginx" });
-    link(`/etc/nginx/sites-enabled/${s.name}`, { target: `/etc/nginx/sites-available/${s.name}`, notify: "reload nginx" });
-  }
-  service("nginx", { state: "started", enabled: true });
-  handler("reload nginx", () => {
-    command("nginx -t -q", { name: "nginx -t" });
-    service("nginx", { state: "reloaded" });
-  });
-}, { tags: ["nginx"] });
+export const nginx = role(
+  "nginx",
+  (p: { sites: Site[] }) => {
+    apt(["nginx"], { installRecommends: false });
+    absent("/etc/nginx/sites-enabled/default", { notify: "reload nginx" });
+    for (const s of p.sites) {
+      file(`/etc/nginx/sites-available/${s.name}`, { content: siteConfig(s), mode: "0644", notify: "reload nginx" });
+      link(`/etc/nginx/sites-enabled/${s.name}`, { target: `/etc/nginx/sites-available/${s.name}`, notify: "reload nginx" });
+    }
+    service("nginx", { state: "started", enabled: true });
+    handler("reload nginx", () => {
+      command("nginx -t -q", { name: "nginx -t" });
+      service("nginx", { state: "reloaded" });
+    });
+  },
+  { tags: ["nginx"] },
+);
