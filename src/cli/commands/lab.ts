@@ -72,7 +72,11 @@ export function registerLab(program: Command): void {
       const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
       const hosts = await labStatus(labOf(loaded));
       if (o.json) return out(JSON.stringify(hosts, null, 2));
-      if (hosts.length === 0) return out("no lab hosts (bosun lab up)");
+      if (hosts.length === 0) {
+        // Not running is not "all well": scripts ask `lab status` whether a lab is up.
+        process.exitCode = 1;
+        return out("no lab hosts (bosun lab up)");
+      }
       for (const h of hosts) {
         const st = h.pid ? (h.ssh ? pc.green("running") : pc.yellow("booting")) : pc.red("stopped");
         out(`${pc.bold(h.name.padEnd(8))} ${h.address.padEnd(14)} ${h.group.padEnd(4)} ${st} ${h.pid ? `pid ${h.pid}` : ""}`);
