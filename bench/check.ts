@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import type { BenchHost, LabAccess } from "./lab.js";
+import { freshSshArgs } from "./measure.js";
 
 /** Files (and links, directories) compared on every host: type, mode, owner, group, sha256 of content. */
 export const FILES = [
@@ -139,24 +140,7 @@ export function parseState(output: string, host: string): HostState {
 
 /** Reads one host's state over a fresh ssh connection. */
 export function readHostState(h: BenchHost, access: LabAccess): Promise<HostState> {
-  const args = [
-    "-o",
-    "BatchMode=yes",
-    "-o",
-    "StrictHostKeyChecking=yes",
-    "-o",
-    `UserKnownHostsFile=${access.knownHosts}`,
-    "-o",
-    "ControlMaster=no",
-    "-o",
-    "ControlPath=none",
-    "-o",
-    "ConnectTimeout=10",
-    "-i",
-    access.key,
-    `${access.user}@${h.address}`,
-    "sh -s",
-  ];
+  const args = [...freshSshArgs(access, h), "sh -s"];
   return new Promise((resolve, reject) => {
     const child = spawn("ssh", args, { stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
