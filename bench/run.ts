@@ -463,16 +463,11 @@ async function compareAt(n: number, rows: Row[], details: Detail[]): Promise<voi
     a.first = await runAnsible("first", aInv, aHosts, aEnv, "ansible");
     log(`  ansible first apply ${a.first.seconds.toFixed(2)} s, peak RSS ${a.first.peakRssMiB.toFixed(1)} MiB`);
   }
-  checks.push(
-    await verifyStates(
-      [
-        { tool: "bosun", hosts: bHosts },
-        { tool: "ansible", hosts: aHosts },
-      ],
-      access,
-      `after the first applies (N=${n})`,
-    ),
-  );
+  const sets = [
+    { tool: "bosun" as const, hosts: bHosts },
+    { tool: "ansible" as const, hosts: aHosts },
+  ];
+  checks.push(await verifyStates(sets, access, `after the first applies (N=${n})`));
 
   for (let r = 1; r <= opts.repeat; r++) {
     b.floors.push(await floor(bHosts, access));
@@ -485,16 +480,7 @@ async function compareAt(n: number, rows: Row[], details: Detail[]): Promise<voi
       `no-op ${s.noop.at(-1)?.seconds.toFixed(2)} s, check ${s.check.at(-1)?.seconds.toFixed(2)} s, floor ${s.floors.at(-1)?.toFixed(3)} s`;
     log(`N=${n} round ${r}/${opts.repeat}: bosun ${last(b)}${aHosts.length ? ` | ansible ${last(a)}` : ""}`);
   }
-  checks.push(
-    await verifyStates(
-      [
-        { tool: "bosun", hosts: bHosts },
-        { tool: "ansible", hosts: aHosts },
-      ],
-      access,
-      `after the repeated runs (N=${n})`,
-    ),
-  );
+  checks.push(await verifyStates(sets, access, `after the repeated runs (N=${n})`));
   if (opts.profile && n === Math.max(...opts.sizes)) profile = await profileBosun(n, bInv, bHosts);
 
   const newRows = [toRow("bosun", n, b)];

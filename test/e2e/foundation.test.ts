@@ -17,6 +17,16 @@ before(async () => {
   assert.ok(hosts.length >= 3, "the e2e suite needs a lab of at least 3 hosts (bosun lab up 3)");
 });
 
+/** Returns the connection spec of a lab host as root with the lab's key and known_hosts. */
+function labSpec(h: LabHost) {
+  return connectionFromVars(h.name, {
+    bosun_host: h.address,
+    bosun_user: "root",
+    bosun_ssh_key: layout.keyFile,
+    bosun_known_hosts: layout.knownHostsFile,
+  });
+}
+
 /** Writes an inventory of the lab hosts with different connection settings; returns its path. */
 function inventoryWith(opts: {
   knownHosts?: string;
@@ -170,12 +180,7 @@ describe("SSH transport against real sshd", () => {
   it("reuses one connection per host for every exec (multiplexing)", async () => {
     const pool = await TransportPool.create();
     try {
-      const spec = connectionFromVars(hosts[0]!.name, {
-        bosun_host: hosts[0]!.address,
-        bosun_user: "root",
-        bosun_ssh_key: layout.keyFile,
-        bosun_known_hosts: layout.knownHostsFile,
-      });
+      const spec = labSpec(hosts[0]!);
       const t = pool.get(spec);
       const a = await t.exec("echo $SSH_CONNECTION");
       const b = await t.exec("echo $SSH_CONNECTION");
@@ -190,12 +195,7 @@ describe("SSH transport against real sshd", () => {
   it("streams stdin to the command, separates stdout from stderr, and caps captured output", async () => {
     const pool = await TransportPool.create();
     try {
-      const spec = connectionFromVars(hosts[1]!.name, {
-        bosun_host: hosts[1]!.address,
-        bosun_user: "root",
-        bosun_ssh_key: layout.keyFile,
-        bosun_known_hosts: layout.knownHostsFile,
-      });
+      const spec = labSpec(hosts[1]!);
       const t = pool.get(spec);
       const content = "line one\n'quoted' $HOME `x`\n";
       const r = await t.exec("cat; echo to-err >&2; exit 7", { stdin: content });
