@@ -118,7 +118,12 @@ export async function parseExtraVars(items: string[] = [], keys?: KeyProvider): 
 
 const SECRET_NAME = /(pass(word|wd)?|secret|token|api_?key|private_key$)/i;
 
+/** Returns true when a var or config key names a secret by convention (a `*_file` holding one is a path, not a secret). */
+export function isSecretName(key: string): boolean {
+  return SECRET_NAME.test(key) && !key.endsWith("_file");
+}
+
 /** Returns vars with values of secret-looking keys replaced by "***" (for display). */
 export function maskVars(vars: Vars): Vars {
-  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, SECRET_NAME.test(k) && !k.endsWith("_file") ? "***" : v]));
+  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, isSecretName(k) ? "***" : v]));
 }

@@ -1,8 +1,6 @@
 import type { Command } from "commander";
-import { type GlobalOptions, setup } from "../context.js";
+import { type GlobalOptions, isSecretName, setup } from "../context.js";
 import { out } from "../render.js";
-
-const SECRET = /(pass(word)?|secret|token)/i;
 
 export function registerConfig(program: Command): void {
   program
@@ -13,7 +11,7 @@ export function registerConfig(program: Command): void {
       const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
       const rows = flatten(loaded.config as unknown as Record<string, unknown>).map(([k, v]) => ({
         key: k,
-        value: SECRET.test(k) ? "***" : v,
+        value: isSecretName(k) ? "***" : v,
         source: loaded.sources[k] ?? "default",
       }));
       if (o.json) out(JSON.stringify(rows, null, 2));
