@@ -33,6 +33,11 @@ export function program(): Command {
 
 /** Runs the CLI; errors become one clear line on stderr and an exit code. */
 export async function main(argv: string[]): Promise<void> {
+  // `bosun … | head`: a reader that went away is not a crash.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   try {
     await program().parseAsync(argv);
   } catch (err) {
