@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync } from "node:fs";
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { stringify } from "yaml";
@@ -131,7 +131,7 @@ export async function labDown(layout: LabLayout): Promise<void> {
   const state = await readLabState(layout);
   const names = new Set(state.hosts.map((h) => h.name));
   if (existsSync(layout.hostsDir)) {
-    for (const f of await import("node:fs/promises").then((m) => m.readdir(layout.hostsDir))) {
+    for (const f of await readdir(layout.hostsDir)) {
       if (f.endsWith(".pid")) names.add(f.slice(0, -4));
     }
   }
