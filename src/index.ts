@@ -2,8 +2,9 @@
  * The bosun library: what users' inventory, site and role files import.
  * `import { deploy, role, handler, file, apt, service } from "bosun"`.
  */
-export { type Deployment, deploy, handler, type Play, type Role, type RoleContext, type RoleUse, role } from "./engine/declare.js";
-export type { CommonOptions, FactRequest, Operation, OpPlan } from "./engine/types.js";
+export { handler } from "./core/collector.js";
+export type { CommonOptions, FactRequest, Operation, OpPlan } from "./core/operation.js";
+export { type Deployment, deploy, type Play, type Role, type RoleContext, type RoleUse, role } from "./engine/declare.js";
 export * from "./errors.js";
 export type { HostFacts } from "./facts/host.js";
 export { loadInventoryFile } from "./inventory/load.js";

@@ -1,5 +1,5 @@
 import pc from "picocolors";
-import type { HostCounts, RunEvent } from "../engine/events.js";
+import type { HostCounts, RunEvent } from "../core/events.js";
 import { out } from "./render.js";
 
 /** Colors a unified diff: + green, - red, @@ cyan. */

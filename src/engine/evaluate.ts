@@ -1,8 +1,9 @@
+import { Collector, collectInto, type Handler } from "../core/collector.js";
+import type { Operation } from "../core/operation.js";
 import { BosunError } from "../errors.js";
 import type { HostFacts } from "../facts/host.js";
 import type { Inventory, Vars } from "../inventory/model.js";
-import { Collector, collectInto, type Handler, type Play, type RoleContext, type RoleUse } from "./declare.js";
-import type { Operation } from "./types.js";
+import type { Play, RoleContext, RoleUse } from "./declare.js";
 
 /** Thrown when a role reads host facts that are not known yet; the engine gathers them and evaluates again. */
 export class NeedHostFacts extends Error {}

@@ -1,10 +1,10 @@
+import type { FactRequest, OpPlan } from "../core/operation.js";
 import { RemoteCommandError } from "../errors.js";
 import { HOST_FACT_COMMANDS, type HostFacts, parseHostFacts } from "../facts/host.js";
 import { batchScript, splitSections } from "../facts/sections.js";
 import type { Transport } from "../transport/types.js";
 import { type Evaluated, type EvaluateInput, evaluatePlay, lazyFacts, NeedHostFacts } from "./evaluate.js";
 import { type ApplyOutcome, buildApplyScript, parseApplyOutput } from "./script.js";
-import type { FactRequest, OpPlan } from "./types.js";
 
 export interface PlannedHost {
   evaluated: Evaluated;

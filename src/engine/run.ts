@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import type { EventSink, HostCounts, HostRunStatus } from "../core/events.js";
+import { opId } from "../core/operation.js";
 import { ConnectionError } from "../errors.js";
 import type { HostFacts } from "../facts/host.js";
 import type { Inventory, Vars } from "../inventory/model.js";
@@ -8,9 +10,7 @@ import { type ConnectionSpec, connectionFromVars } from "../transport/spec.js";
 import { batches, failLimitCrossed } from "./batches.js";
 import type { Deployment, Play } from "./declare.js";
 import type { TagFilter } from "./evaluate.js";
-import type { EventSink, HostCounts, HostRunStatus } from "./events.js";
 import { applyHost, type PlannedHost, planHost } from "./host.js";
-import { opId } from "./types.js";
 
 export interface RunOptions {
   mode: "plan" | "apply";

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { FLUSH_HANDLERS } from "../core/collector.js";
+import type { Operation } from "../core/operation.js";
 import { PRELUDE } from "./prelude.js";
-import type { Operation } from "./types.js";
 
 /** A handler as the apply script sees it: its name and the operations it runs. */
 export interface ScriptHandler {
@@ -14,7 +15,6 @@ export interface ApplyScript {
 }
 
 /** The kind of the op that runs the handlers notified so far, at its place in the play (flushHandlers()). */
-export const FLUSH_HANDLERS = "flush_handlers";
 
 /** Returns a shell variable name for handler i (names are free text). */
 const notifyVar = (i: number) => `__n${i}`;

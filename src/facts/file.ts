@@ -1,4 +1,4 @@
-import type { FactRequest } from "../engine/types.js";
+import type { FactRequest } from "../core/operation.js";
 import { quote } from "../util/shell.js";
 
 /** Largest file whose content the facts phase brings back (for diffs); bigger files are compared by hash. */

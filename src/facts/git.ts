@@ -1,4 +1,4 @@
-import type { FactRequest } from "../engine/types.js";
+import type { FactRequest } from "../core/operation.js";
 import { quote } from "../util/shell.js";
 import { keyValues } from "./user.js";
 

@@ -1,4 +1,4 @@
-import type { FactRequest } from "../engine/types.js";
+import type { FactRequest } from "../core/operation.js";
 
 /** Returns the fact of the kernel's (live) hostname. */
 export function liveHostnameFact(): FactRequest<string> {

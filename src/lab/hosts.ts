@@ -53,6 +53,8 @@ export async function startHost(layout: LabLayout, h: LabHostPlan): Promise<numb
       "--timezone=off",
       `--network-namespace-path=/run/netns/${h.netns}`,
       `--bind-ro=${layout.sourcesFile}:/etc/apt/sources.list.d/bosun-lab.list`,
+      // Containers inside a host need every capability and the keyring/bpf syscalls (shared/LAB-NOTES.md).
+      ...(h.containers ? ["--capability=all", "--system-call-filter=@keyring bpf"] : []),
     ],
     // /proc/sys/net writable: each host has its own network namespace, so its sysctls touch only itself.
     { detached: true, stdio: ["ignore", logFd, logFd], env: { ...process.env, SYSTEMD_NSPAWN_API_VFS_WRITABLE: "network" } },

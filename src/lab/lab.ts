@@ -59,6 +59,11 @@ export interface UpOptions {
   bootTimeoutMs?: number;
   /** Hosts to boot again from a clean copy of the base (true: all). */
   fresh?: string[] | true;
+  /**
+   * Boot hosts so that Docker/Podman containers run inside them (more capabilities, keyring and bpf
+   * syscalls). Undefined keeps what the running lab has; a change reboots every host.
+   */
+  containers?: boolean;
 }
 
 /**
@@ -79,7 +84,8 @@ export async function labUp(layout: LabLayout, n: number, opts: UpOptions): Prom
   await ensureMirrorServer(layout, opts.mirrorServerArgv);
 
   const state = await readLabState(layout);
-  const wanted = Array.from({ length: n }, (_, i) => hostPlan(i));
+  const containers = opts.containers ?? state.hosts.some((h) => h.containers);
+  const wanted = Array.from({ length: n }, (_, i) => ({ ...hostPlan(i), ...(containers ? { containers: true } : {}) }));
   await Promise.all(
     state.hosts
       .filter((h) => !wanted.some((w) => w.name === h.name))
@@ -98,7 +104,8 @@ export async function labUp(layout: LabLayout, n: number, opts: UpOptions): Prom
   const toStop: LabHostPlan[] = [];
   for (const h of wanted) {
     const running = (await livePid(hostPidFile(layout, h.name), hostMarker(h.name))) !== undefined;
-    if (running && !fresh.has(h.name) && existsSync(`/run/netns/${h.netns}`) && known.has(h.address)) continue;
+    const sameFlags = Boolean(state.hosts.find((s) => s.name === h.name)?.containers) === containers;
+    if (running && sameFlags && !fresh.has(h.name) && existsSync(`/run/netns/${h.netns}`) && known.has(h.address)) continue;
     if (running) toStop.push(h);
     booting.push(h);
   }

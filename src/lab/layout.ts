@@ -43,6 +43,8 @@ export interface LabHostPlan {
   group: "web" | "db";
   netns: string;
   veth: string;
+  /** Booted so that containers (Docker, Podman) run inside it: see startHost. */
+  containers?: boolean;
 }
 
 /**

@@ -18,6 +18,23 @@ export const MIRROR_PACKAGES: readonly string[] = [
   "docker.io",
   "python3",
   "unzip",
+  // The role library (issue 11) and its probes.
+  "unattended-upgrades",
+  "logrotate",
+  "openssl",
+  "ssl-cert",
+  "bsd-mailx",
+  "netcat-openbsd",
+  "acl",
+  "sqlite3",
+  "jq",
+  // Containers inside lab hosts (shared/LAB-NOTES.md): Docker with crun, a registry, an image base.
+  "containerd",
+  "runc",
+  "crun",
+  "iptables",
+  "docker-registry",
+  "busybox-static",
 ];
 
 /** Packages every lab host has from the base rootfs (debootstrap --include). */

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
-import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
+import { declareOp } from "../core/collector.js";
+import { type CommonOptions, commonFields, type Operation } from "../core/operation.js";
 import { fileFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 import { requireAbsolute } from "./attrs.js";

@@ -1,5 +1,5 @@
-import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, commonFields, type FactRequest, type Operation } from "../engine/types.js";
+import { declareOp } from "../core/collector.js";
+import { type CommonOptions, commonFields, type FactRequest, type Operation } from "../core/operation.js";
 import { fileFact, rcFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 import { revealString } from "../vault/vars.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { declareOp } from "../engine/declare.js";
-import type { CommonOptions, Operation } from "../engine/types.js";
+import { declareOp } from "../core/collector.js";
+import type { CommonOptions, Operation } from "../core/operation.js";
 import type { Attrs } from "./attrs.js";
 import { fileOp } from "./file.js";
 

@@ -1,5 +1,5 @@
 /** What ops managing one drop-in file of a system directory (cron.d, sudoers.d) share. */
-import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
+import { type CommonOptions, commonFields, type Operation } from "../core/operation.js";
 import { fileFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 

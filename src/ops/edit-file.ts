@@ -5,7 +5,7 @@
  * earlier operation of the run may have changed it. Text is handled byte-wise on both sides: the model
  * sees latin1 strings (one char per byte), the host runs in the C locale.
  */
-import { type CommonOptions, commonFields, type FactRequest, type Operation, type OpPlan } from "../engine/types.js";
+import { type CommonOptions, commonFields, type FactRequest, type Operation, type OpPlan } from "../core/operation.js";
 import { type FileFact, fileFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 import { type Attrs, attrArgs, attrChanges, normalizeAttrs, requireAbsolute } from "./attrs.js";

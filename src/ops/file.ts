@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
+import { declareOp } from "../core/collector.js";
+import { type CommonOptions, commonFields, type Operation } from "../core/operation.js";
 import { fileFact } from "../facts/file.js";
 import { quote } from "../util/shell.js";
 import { redact } from "../vault/redact.js";

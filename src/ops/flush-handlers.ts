@@ -1,6 +1,5 @@
-import { declareOp } from "../engine/declare.js";
-import { FLUSH_HANDLERS } from "../engine/script.js";
-import type { Operation } from "../engine/types.js";
+import { declareOp, FLUSH_HANDLERS } from "../core/collector.js";
+import type { Operation } from "../core/operation.js";
 
 /**
  * Runs, at this point of the play, the handlers notified so far (instead of only at the end), e.g.

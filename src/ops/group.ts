@@ -1,5 +1,5 @@
-import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, commonFields, type Operation } from "../engine/types.js";
+import { declareOp } from "../core/collector.js";
+import { type CommonOptions, commonFields, type Operation } from "../core/operation.js";
 import { groupFact, requireAccountName } from "../facts/group.js";
 import { join, quote } from "../util/shell.js";
 

@@ -1,5 +1,5 @@
-import { declareOp } from "../engine/declare.js";
-import type { CommonOptions, Operation } from "../engine/types.js";
+import { declareOp } from "../core/collector.js";
+import type { CommonOptions, Operation } from "../core/operation.js";
 import { quote } from "../util/shell.js";
 import type { Attrs } from "./attrs.js";
 import { AWK_OUT, bytesOf, editedFileOp, grepLines, joinText, lastMatching, type OutLine, splitText, type TextEdit } from "./edit-file.js";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { declareOp } from "../engine/declare.js";
-import type { CommonOptions, Operation } from "../engine/types.js";
+import { declareOp } from "../core/collector.js";
+import type { CommonOptions, Operation } from "../core/operation.js";
 import { quote } from "../util/shell.js";
 import { type Content, contentBytes, isSensitive } from "./content.js";
 import { removedDropInOp, requireDropInName } from "./drop-in.js";

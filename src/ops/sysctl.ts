@@ -1,5 +1,5 @@
-import { declareOp } from "../engine/declare.js";
-import { type CommonOptions, commonFields, type Operation, type OpPlan } from "../engine/types.js";
+import { declareOp } from "../core/collector.js";
+import { type CommonOptions, commonFields, type Operation, type OpPlan } from "../core/operation.js";
 import { normalizeSysctlValue, sysctlFact } from "../facts/sysctl.js";
 import { quote } from "../util/shell.js";
 import { requireAbsolute } from "./attrs.js";

@@ -1,5 +1,5 @@
-import { declareOp } from "../engine/declare.js";
-import type { CommonOptions, Operation } from "../engine/types.js";
+import { declareOp } from "../core/collector.js";
+import type { CommonOptions, Operation } from "../core/operation.js";
 import { unitName } from "../facts/systemd.js";
 import type { Content } from "./content.js";
 import { fileOp } from "./file.js";

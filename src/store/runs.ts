@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import type { HostCounts, HostRunStatus } from "../engine/events.js";
+import type { HostCounts, HostRunStatus } from "../core/events.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { redact } from "../vault/redact.js";
 

@@ -31,11 +31,17 @@ export function registerLab(program: Command): void {
     .description("boot N lab hosts (default 3); idempotent; writes the `-i lab` inventory and known_hosts")
     .argument("[n]", "number of hosts", positiveInt, 3)
     .option("--fresh", "reboot every host from a clean copy of the base")
-    .action(async (n: number, o: { fresh?: boolean }, cmd: Command) => {
+    .option("--containers", "boot hosts able to run Docker/Podman containers (kept until --no-containers)")
+    .option("--no-containers", "boot hosts without the container capabilities")
+    .action(async (n: number, o: { fresh?: boolean; containers?: boolean }, cmd: Command) => {
       const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
       const layout = labOf(loaded);
       const start = Date.now();
-      const state = await labUp(layout, n, { mirrorServerArgv: mirrorArgv(layout), fresh: o.fresh ? true : undefined });
+      const state = await labUp(layout, n, {
+        mirrorServerArgv: mirrorArgv(layout),
+        fresh: o.fresh ? true : undefined,
+        containers: cmd.getOptionValueSource("containers") === "cli" ? o.containers : undefined,
+      });
       for (const h of state.hosts) out(`${pc.bold(h.name.padEnd(8))} ${h.address.padEnd(14)} ${h.group}`);
       out(
         `lab up: ${state.hosts.length} hosts in ${((Date.now() - start) / 1000).toFixed(1)}s; inventory ${layout.inventoryFile} (use -i lab)`,

@@ -4,7 +4,7 @@ import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import pc from "picocolors";
-import type { RunEvent } from "../../engine/events.js";
+import type { RunEvent } from "../../core/events.js";
 import { type RunResult, runDeployment } from "../../engine/run.js";
 import { loadSite } from "../../engine/site.js";
 import { typecheckSite } from "../../engine/typecheck.js";

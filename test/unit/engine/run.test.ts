@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Deployment, deploy, handler, type Play, role } from "../../../src/engine/declare.js";
-import type { RunEvent } from "../../../src/engine/events.js";
+import { handler } from "../../../src/core/collector.js";
+import type { RunEvent } from "../../../src/core/events.js";
+import { type Deployment, deploy, type Play, role } from "../../../src/engine/declare.js";
 import { type RunOptions, runDeployment } from "../../../src/engine/run.js";
 import type { HostFacts } from "../../../src/facts/host.js";
 import { Inventory, type Vars } from "../../../src/inventory/model.js";

@@ -15,9 +15,9 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Collector, collectInto } from "../../../src/engine/declare.js";
-import { buildApplyScript, FLUSH_HANDLERS, parseApplyOutput, type ScriptHandler } from "../../../src/engine/script.js";
-import type { Operation } from "../../../src/engine/types.js";
+import { Collector, collectInto, FLUSH_HANDLERS } from "../../../src/core/collector.js";
+import type { Operation } from "../../../src/core/operation.js";
+import { buildApplyScript, parseApplyOutput, type ScriptHandler } from "../../../src/engine/script.js";
 import { file } from "../../../src/ops/file.js";
 import { quote } from "../../../src/util/shell.js";
 

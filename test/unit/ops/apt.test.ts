@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
-import type { FactLookup, FactRequest } from "../../../src/engine/types.js";
+import type { FactLookup, FactRequest } from "../../../src/core/operation.js";
 import { packagesFact, parsePackages } from "../../../src/facts/dpkg.js";
 import { apt, aptUpdateIfStale } from "../../../src/ops/apt.js";
 import { declared } from "./helpers.js";

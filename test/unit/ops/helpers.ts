@@ -1,8 +1,8 @@
 // Shared by the operation tests: build an op outside a role, answer its facts, apply it for real.
 import { spawnSync } from "node:child_process";
-import { Collector, collectInto } from "../../../src/engine/declare.js";
+import { Collector, collectInto } from "../../../src/core/collector.js";
+import type { FactLookup, FactRequest, Operation } from "../../../src/core/operation.js";
 import { buildApplyScript, parseApplyOutput } from "../../../src/engine/script.js";
-import type { FactLookup, FactRequest, Operation } from "../../../src/engine/types.js";
 
 /** Returns the op that fn declares, built outside a role. */
 export function declared(fn: () => unknown): Operation {

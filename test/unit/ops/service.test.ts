@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { FactLookup, FactRequest } from "../../../src/engine/types.js";
+import type { FactLookup, FactRequest } from "../../../src/core/operation.js";
 import { parseUnitState, unitName } from "../../../src/facts/systemd.js";
 import { service } from "../../../src/ops/service.js";
 import { declared } from "./helpers.js";

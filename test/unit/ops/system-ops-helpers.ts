@@ -6,8 +6,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { FactLookup, FactRequest, Operation, OpPlan } from "../../../src/core/operation.js";
 import { buildApplyScript, type OpOutcome, parseApplyOutput } from "../../../src/engine/script.js";
-import type { FactLookup, FactRequest, Operation, OpPlan } from "../../../src/engine/types.js";
 
 export { declared } from "./helpers.js";
 

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
+import type { FactLookup, FactRequest, Operation, OpPlan } from "../../../src/core/operation.js";
 import { buildApplyScript, type OpOutcome, parseApplyOutput } from "../../../src/engine/script.js";
-import type { FactLookup, FactRequest, Operation, OpPlan } from "../../../src/engine/types.js";
 
 export { declared } from "./helpers.js";
 
