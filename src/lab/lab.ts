@@ -7,6 +7,7 @@ import { stringify } from "yaml";
 import { LabError } from "../errors.js";
 import { logger } from "../log.js";
 import { writeFileAtomic } from "../util/fs.js";
+import { withLock } from "../util/lock.js";
 import { run, sleep, which } from "../util/proc.js";
 import { ensureBase } from "./base.js";
 import { hostMarker, hostPidFile, livePid, startHost, stopHost, waitForSsh } from "./hosts.js";
@@ -75,6 +76,11 @@ export async function labUp(layout: LabLayout, n: number, opts: UpOptions): Prom
   if (!Number.isInteger(n) || n < 1 || n > MAX_LAB_HOSTS) throw new LabError(`lab size must be 1..${MAX_LAB_HOSTS}, got ${n}`);
   await checkPrerequisites();
   await mkdir(layout.dir, { recursive: true });
+  // Two `lab up`/`lab reset` at once would each rewrite known_hosts from a stale copy: one at a time.
+  return withLock(path.join(layout.dir, "lab.lock"), { waitMs: 10 * 60_000, what: "bosun lab up" }, () => labUpLocked(layout, n, opts));
+}
+
+async function labUpLocked(layout: LabLayout, n: number, opts: UpOptions): Promise<LabState> {
   await ensureKey(layout);
   await ensureBase(layout);
   await ensureMirror(layout);
