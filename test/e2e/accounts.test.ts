@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ROOT } from "./helpers.js";
+import { ROOT, SUITE_HOSTS } from "./helpers.js";
 import { siteRunner } from "./site-runner.js";
 import { ID, KEYS, NAME } from "./sites/accounts.js";
 
-const HOST = "web2";
+const HOST = SUITE_HOSTS[1];
 const HOME = `/srv/${NAME}-home`;
 const { run, sh } = siteRunner(path.join(ROOT, "test/e2e/sites/accounts.ts"), HOST);
 

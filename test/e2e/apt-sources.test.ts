@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ROOT } from "./helpers.js";
+import { ROOT, SUITE_HOSTS } from "./helpers.js";
 import { siteRunner } from "./site-runner.js";
 import { KEY, NAME, PACKAGE } from "./sites/apt-sources.js";
 
-const HOST = "web2";
+const HOST = SUITE_HOSTS[1];
 const SOURCES = `/etc/apt/sources.list.d/${NAME}.sources`;
 const KEYFILE = `/etc/apt/keyrings/${NAME}.asc`;
 const IDS = [`apt_key ${KEYFILE}`, `apt_repository ${SOURCES}`, `apt ${PACKAGE}`];

@@ -6,11 +6,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ROOT, tempDir } from "./helpers.js";
+import { ROOT, SUITE_HOSTS, tempDir } from "./helpers.js";
 import { siteRunner } from "./site-runner.js";
 import { BASE, REPO } from "./sites/fetch.js";
 
-const HOST = "web2";
+const HOST = SUITE_HOSTS[1];
 const { run, sh } = siteRunner(path.join(ROOT, "test/e2e/sites/fetch.ts"), HOST);
 const PAYLOAD = randomBytes(200 * 1024);
 const SHA = createHash("sha256").update(PAYLOAD).digest("hex");

@@ -44,8 +44,17 @@ export interface LabHost {
   address: string;
 }
 
-/** The hosts the e2e suite works on: the lab's first three (a bigger lab may be running other work). */
-export const SUITE_HOSTS = ["web1", "web2", "db1"];
+/**
+ * The hosts the e2e suite works on: the lab's first three by default (a bigger lab may be running other
+ * work); BOSUN_E2E_HOSTS=a,b,c points the same suite at three other lab hosts.
+ */
+export const SUITE_HOSTS: [string, string, string] = suiteHosts(process.env.BOSUN_E2E_HOSTS);
+
+function suiteHosts(env: string | undefined): [string, string, string] {
+  const names = env ? env.split(",").map((s) => s.trim()) : ["web1", "web2", "db1"];
+  if (names.length !== 3 || names.some((n) => !n)) throw new Error(`BOSUN_E2E_HOSTS must name three lab hosts, got ${env}`);
+  return names as [string, string, string];
+}
 /** Inventory and limit arguments for the suite's hosts. */
 export const LAB = ["-i", "lab", "-l", SUITE_HOSTS.join(",")];
 

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { bosun, onHost, ROOT } from "./helpers.js";
+import { bosun, onHost, ROOT, SUITE_HOSTS } from "./helpers.js";
 import type { RunEventLine } from "./site-runner.js";
 import { CONF, DIR, NAME, SUDOERS } from "./sites/text-system-ops.js";
 
-const HOST = "db1";
+const HOST = SUITE_HOSTS[2];
 const SITE = path.join(ROOT, "test/e2e/sites/text-system-ops.ts");
 
 type Event = RunEventLine;

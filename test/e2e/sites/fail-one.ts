@@ -1,10 +1,13 @@
-// A site whose middle operation fails on web2 only (e2e: the other hosts complete).
+// A site whose middle operation fails on one host only, $E2E_FAIL_HOST (e2e: the other hosts complete).
 import { command, deploy, directory, file, role } from "bosun";
+
+const FAIL = process.env.E2E_FAIL_HOST ?? "web2";
 
 const r = role("fail-one", (_p: undefined, ctx) => {
   directory("/srv/e2e-fail");
   file("/srv/e2e-fail/before", { content: "before\n" });
-  command(`[ "$(hostname)" != web2 ] || { echo "refusing on purpose on web2" >&2; exit 3; }`, { name: "fails on web2" });
+  if (ctx.host === FAIL) command(`echo "refusing on purpose on ${FAIL}" >&2; exit 3`, { name: "fails on one host" });
+  else command("true", { name: "fails on one host" });
   file("/srv/e2e-fail/after", { content: `after on ${ctx.host}\n` });
 });
 
