@@ -28,6 +28,8 @@ export const MIRROR_PACKAGES: readonly string[] = [
   "acl",
   "sqlite3",
   "jq",
+  // The example workload (examples/workload) runs on Debian's Node.js.
+  "nodejs",
   // Containers inside lab hosts (shared/LAB-NOTES.md): Docker with crun, a registry, an image base.
   "containerd",
   "runc",
