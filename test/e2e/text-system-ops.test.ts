@@ -140,13 +140,14 @@ describe(`lineInFile, blockInFile, sysctl, timezone, hostname, cron and sudoers 
     assert.equal((await sh("readlink /etc/localtime")).trim(), "/usr/share/zoneinfo/Europe/Paris");
   });
 
-  it("a live value that cannot be set (the lab's /proc/sys is read-only) fails clearly, the drop-in written", async () => {
+  it("a live value that cannot be set (the lab's /proc/sys/vm is read-only) fails clearly, the drop-in written", async () => {
+    const live = (await sh("cat /proc/sys/vm/swappiness")).trim();
     const r = await run("apply", "sysctl-live");
     assert.equal(r.code, 1);
     assert.match(
       r.events.find((e) => e.type === "op_failed")?.output ?? "",
-      new RegExp(`sysctl net.ipv4.ip_forward: could not set the live value \\(it reads "0"; /etc/sysctl.d/99-${NAME}.conf is in place`),
+      new RegExp(`sysctl vm.swappiness: could not set the live value \\(it reads "${live}"; /etc/sysctl.d/99-${NAME}.conf is in place`),
     );
-    assert.equal(await sh(`cat /etc/sysctl.d/99-${NAME}.conf`), "# Managed by Bosun\nnet.ipv4.ip_forward = 1\n");
+    assert.equal(await sh(`cat /etc/sysctl.d/99-${NAME}.conf`), "# Managed by Bosun\nvm.swappiness = 1\n");
   });
 });

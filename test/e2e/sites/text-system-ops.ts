@@ -27,7 +27,8 @@ const ops = role("text-system-ops", (_p: undefined, ctx) => {
   } else if (phase === "bad-timezone") {
     timezone("Nowhere/Atlantis");
   } else if (phase === "sysctl-live") {
-    sysctl("net.ipv4.ip_forward", 1, { file: `/etc/sysctl.d/99-${NAME}.conf` });
+    // Not a network sysctl: those are writable in a lab host booted --containers (own netns, all capabilities).
+    sysctl("vm.swappiness", 1, { file: `/etc/sysctl.d/99-${NAME}.conf` });
   } else if (phase === "restore") {
     timezone(String(ctx.vars.tz ?? "Etc/UTC"));
     hostname(String(ctx.vars.name ?? "db1"));
