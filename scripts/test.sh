@@ -1,25 +1,103 @@
 #!/usr/bin/env bash
-# npm test: installs what it needs, checks types and lint, boots a 3-host lab (unless one runs),
-# then runs every unit and end-to-end test in one node --test run. A lab that cannot start fails the run.
+# npm test: installs what it needs, checks types and lint, boots the lab (unless a big enough one runs),
+# then runs every unit and end-to-end test. End-to-end files run in groups, in parallel: each group
+# works on its own lab hosts (passed in its environment), so groups never touch each other's hosts,
+# and the files of one group run one after another. A lab that cannot start fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# What only the tests need: Ansible as the oracle of the migration tests, Chromium for the dashboard's.
+need=()
+for pair in ansible-playbook:ansible-core chromium:chromium; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "test: apt-get install ${need[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
 npm run --silent typecheck
 npm run --silent lint
 
 bosun() { node bin/bosun.js "$@"; }
+LAB_SIZE=${BOSUN_TEST_LAB_SIZE:-31}
+PARALLEL=${BOSUN_TEST_PARALLEL:-4}
 started_lab=0
-if ! bosun lab status >/dev/null 2>&1; then
-  echo "test: booting the lab (3 hosts)" >&2
-  if ! BOSUN_LOG=info bosun lab up 3; then
+running=$(bosun lab status --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).filter(h=>h.ssh).length)}catch{console.log(0)}})')
+if [ "$running" -lt "$LAB_SIZE" ]; then
+  echo "test: booting the lab ($LAB_SIZE hosts, containers enabled)" >&2
+  [ "$running" -eq 0 ] && started_lab=1
+  if ! BOSUN_LOG=info bosun lab up "$LAB_SIZE" --containers; then
     echo "test: FAILED: the lab did not start, so the end-to-end tests cannot run" >&2
     exit 1
   fi
-  started_lab=1
 fi
 cleanup() { if [ "$started_lab" = 1 ]; then bosun lab down >/dev/null || true; fi; }
 trap cleanup EXIT
 
 shopt -s globstar nullglob
-files=(test/unit/**/*.test.ts test/e2e/**/*.test.ts)
-node --import tsx --test --test-reporter=spec --test-concurrency=1 "${files[@]}"
+# name | environment (the group's lab hosts) | test files. Every e2e file is in exactly one group.
+GROUPS_TABLE=(
+  "unit||test/unit/**/*.test.ts"
+  "core|BOSUN_E2E_HOSTS=web1,web2,db1|test/e2e/engine.test.ts test/e2e/foundation.test.ts test/e2e/secrets.test.ts"
+  "ops|BOSUN_E2E_HOSTS=web3,web4,db2|test/e2e/accounts.test.ts test/e2e/apt-sources.test.ts test/e2e/fetch.test.ts test/e2e/text-system-ops.test.ts"
+)
+
+logs=$(mktemp -d)
+declare -A pids=()
+declare -A started=()
+all_listed=()
+for row in "${GROUPS_TABLE[@]}"; do
+  IFS='|' read -r _ _ pattern <<<"$row"
+  # shellcheck disable=SC2206 # the pattern is a glob on purpose
+  all_listed+=($pattern)
+done
+for f in test/e2e/**/*.test.ts; do
+  if [[ " ${all_listed[*]} " != *" $f "* ]]; then echo "test: FAILED: $f is in no group of scripts/test.sh" >&2; exit 1; fi
+done
+
+run_group() {
+  local name=$1 envs=$2 pattern=$3
+  # shellcheck disable=SC2206
+  local files=($pattern)
+  # shellcheck disable=SC2086
+  env $envs node --import tsx --test --test-reporter=spec --test-concurrency=1 "${files[@]}" >"$logs/$name.log" 2>&1
+}
+
+failed=()
+wait_one() {
+  local name
+  wait -n -p done_pid || true
+  for name in "${!pids[@]}"; do
+    if [ "${pids[$name]}" = "$done_pid" ]; then
+      local rc=0
+      wait "$done_pid" 2>/dev/null || rc=$?
+      [ -f "$logs/$name.rc" ] && rc=$(cat "$logs/$name.rc")
+      echo "=============== group $name: exit $rc in $(($(date +%s) - ${started[$name]})) s ==============="
+      cat "$logs/$name.log"
+      [ "$rc" = 0 ] || failed+=("$name")
+      unset "pids[$name]"
+    fi
+  done
+}
+
+for row in "${GROUPS_TABLE[@]}"; do
+  IFS='|' read -r name envs pattern <<<"$row"
+  while [ "${#pids[@]}" -ge "$PARALLEL" ]; do wait_one; done
+  echo "test: group $name started${envs:+ ($envs)}" >&2
+  started[$name]=$(date +%s)
+  (
+    rc=0
+    run_group "$name" "$envs" "$pattern" || rc=$?
+    echo "$rc" >"$logs/$name.rc"
+    exit "$rc"
+  ) &
+  pids[$name]=$!
+done
+while [ "${#pids[@]}" -gt 0 ]; do wait_one; done
+
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "test: FAILED groups: ${failed[*]}" >&2
+  exit 1
+fi
+echo "test: all groups passed" >&2
