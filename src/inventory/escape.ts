@@ -9,7 +9,6 @@ export function quoted(text: string): string {
 
 /** Returns text with control characters escaped and everything else as is. */
 export function escapeControls(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\\]/g, (c) => {
     if (c === "\\") return "\\\\";
     const code = c.charCodeAt(0);

@@ -75,7 +75,10 @@ export function parseIniInventory(text: string, file: string): InventoryDecl {
       return;
     }
     if (content.startsWith("[") && content.endsWith("]"))
-      throw new InventoryError(at, `invalid section header ${quoted(content)} (expected [group], [group:vars] or [group:children], no spaces)`);
+      throw new InventoryError(
+        at,
+        `invalid section header ${quoted(content)} (expected [group], [group:vars] or [group:children], no spaces)`,
+      );
     if (state === "hosts") hostLine(content, at, groupname);
     else if (state === "vars") {
       const eq = content.indexOf("=");

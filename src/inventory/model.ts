@@ -85,7 +85,7 @@ export class Inventory {
         let set = this.memberOf.get(h);
         if (!set) this.memberOf.set(h, (set = new Set(["all"])));
         let up = ancestors.get(g.name);
-        if (!up) ancestors.set(g.name, (up = walk(g.name, (n) => groups.get(n)?.parents ?? [])));
+        if (!up) ancestors.set(g.name, (up = walk(g.name, (n) => groups.get(n)?.parents ?? [], true)));
         for (const a of up) set.add(a);
       }
     }
@@ -111,7 +111,7 @@ export class Inventory {
       depth: -1,
       location,
     });
-    groups.set("all", { ...newGroup("all", rootLoc), vars: { ...decl.vars }, depth: 0 });
+    groups.set("all", { ...newGroup("all", rootLoc), children: ["ungrouped"], vars: { ...decl.vars }, depth: 0 });
     groups.set("ungrouped", newGroup("ungrouped", rootLoc));
     for (const g of decl.groups) {
       let to = groups.get(g.name);
@@ -121,16 +121,14 @@ export class Inventory {
       Object.assign(to.vars, g.vars);
     }
     const all = groups.get("all") as Group;
-    all.children.unshift("ungrouped");
     for (const g of groups.values()) {
       for (const h of g.hosts) {
         if (!hosts.has(h)) throw new InventoryError(g.location, `group ${quoted(g.name)} lists unknown host ${quoted(h)}`);
       }
       for (const c of g.children) {
         const child = groups.get(c);
-        if (!child || c === "all" || c === g.name) {
-          throw new InventoryError(g.location, `group ${quoted(g.name)} has ${child ? "a forbidden" : "an unknown"} child group ${quoted(c)}`);
-        }
+        if (!child) throw new InventoryError(g.location, `group ${quoted(g.name)} has unknown child group ${quoted(c)}`);
+        if (c === "all") throw new InventoryError(g.location, `group ${quoted(g.name)} cannot have all as a child group`);
         if (!child.parents.includes(g.name)) child.parents.push(g.name);
       }
     }

@@ -61,6 +61,20 @@ export function selectWithLimit(inv: Inventory, pattern: string, limit: string |
 }
 
 /**
+ * Returns the hosts a command works on (pattern, then --limit). An empty selection is an error,
+ * where Ansible says "nothing to do" and exits 0: a run that was meant to do something never
+ * silently does nothing, and an empty pattern or limit never means all.
+ */
+export function selectTargets(inv: Inventory, pattern: string, limit: string | undefined, opts: SelectOptions = {}): string[] {
+  const hosts = selectWithLimit(inv, pattern, limit, opts);
+  if (hosts.length === 0)
+    throw new UsageError(
+      `no hosts match ${quoted(pattern)}${limit !== undefined ? ` with --limit ${quoted(limit)}` : ""} in ${inv.source}`,
+    );
+  return hosts;
+}
+
+/**
  * Splits a pattern into terms as Ansible does: on "," when there is one; else a whole host
  * identifier (an IPv6 address, `host[1:3]`) stays one term; else on ":" and whitespace outside
  * brackets (a `~regex` with ":" is split too: use "," there).
@@ -80,19 +94,20 @@ function orderTerms(terms: readonly string[]): string[] {
   return [...(regular.length > 0 ? regular : ["all"]), ...inter, ...excl];
 }
 
+/** Returns the text of a `@file` limit (a retry file); a missing file or a directory is a usage error. */
+export function readLimitFile(file: string): string {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(file);
+  } catch {
+    throw new UsageError(`limit file ${quoted(file)} not found`);
+  }
+  if (!st.isFile()) throw new UsageError(`limit ${quoted(`@${file}`)} must name a file, not a directory`);
+  return readFileSync(file, "utf8");
+}
+
 function expandFiles(terms: readonly string[], opts: SelectOptions): string[] {
-  const read =
-    opts.readFile ??
-    ((file: string) => {
-      let st: ReturnType<typeof statSync>;
-      try {
-        st = statSync(file);
-      } catch {
-        throw new UsageError(`limit file ${quoted(file)} not found`);
-      }
-      if (!st.isFile()) throw new UsageError(`limit ${quoted(`@${file}`)} must name a file, not a directory`);
-      return readFileSync(file, "utf8");
-    });
+  const read = opts.readFile ?? readLimitFile;
   return terms.flatMap((t) =>
     t.startsWith("@")
       ? read(t.slice(1))
@@ -121,7 +136,8 @@ function matchTerm(inv: Inventory, term: string, opts: SelectOptions): string[] 
     return hosts.slice(sub.start, end + 1);
   }
   const one = hosts.at(sub.start);
-  if (one === undefined) throw new UsageError(`no hosts match the subscripted pattern ${quoted(term)} (${hosts.length} before the subscript)`);
+  if (one === undefined)
+    throw new UsageError(`no hosts match the subscripted pattern ${quoted(term)} (${hosts.length} before the subscript)`);
   return [one];
 }
 

@@ -36,7 +36,9 @@ export function expandHostRange(name: string, budget = { left: MAX_RANGE_HOSTS }
   let fill = (x: string) => x;
   if (beg.startsWith("0") && beg.length > 1) {
     if (beg.length !== end.length)
-      throw new RangeError_(`bad host range ${quoted(`[${spec}]`)} in ${quoted(name)}: a zero-padded begin and the end must have equal length`);
+      throw new RangeError_(
+        `bad host range ${quoted(`[${spec}]`)} in ${quoted(name)}: a zero-padded begin and the end must have equal length`,
+      );
     fill = (x) => x.padStart(beg.length, "0");
   }
   const step = toInt(bounds[2] ?? "1", name, spec);

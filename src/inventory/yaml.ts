@@ -3,6 +3,7 @@ import { InventoryError, type SourceLocation } from "../errors.js";
 import { quoted } from "./escape.js";
 import type { GroupDecl, InventoryDecl, Vars } from "./model.js";
 import { expandHostPattern, RangeError_ } from "./ranges.js";
+import { pyyamlTags } from "./yaml11.js";
 
 /** The most alias expansions one inventory may make: YAML's "billion laughs" is an error, not a hang. */
 export const MAX_YAML_ALIASES = 10_000;
@@ -23,11 +24,18 @@ export function parseYamlInventory(text: string, file: string): InventoryDecl {
   const lc = new LineCounter();
   // Ansible's `!vault |` tag: the value is the vaulted text; the loader decrypts it.
   const vaultTag = { tag: "!vault", resolve: (str: string) => str };
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, customTags: [vaultTag], version: "1.1", uniqueKeys: false });
+  const doc = parseDocument(text, {
+    lineCounter: lc,
+    prettyErrors: false,
+    customTags: (tags) => [vaultTag, ...pyyamlTags(tags)],
+    version: "1.1",
+    uniqueKeys: false,
+  });
   const at = (node: Node | null | undefined): SourceLocation => {
     const offset = node?.range?.[0];
     if (offset === undefined) return { file };
-    return { file, line: lc.linePos(offset).line };
+    const pos = lc.linePos(offset);
+    return { file, line: pos.line, column: pos.col };
   };
   const firstError = doc.errors[0];
   if (firstError) {
@@ -39,7 +47,8 @@ export function parseYamlInventory(text: string, file: string): InventoryDecl {
   const aliases = { left: MAX_YAML_ALIASES };
   const deref = (node: unknown): Node | null => resolveAlias(doc, node, aliases, at);
   const root = deref(doc.contents);
-  if (root === null || (isScalar(root) && (root.value === null || root.value === ""))) throw new InventoryError({ file }, "empty YAML inventory");
+  if (root === null || (isScalar(root) && (root.value === null || root.value === "")))
+    throw new InventoryError({ file }, "empty YAML inventory");
   if (!isMap(root)) throw new InventoryError(at(root), "expected a mapping of groups at the top (e.g. all: {hosts: …})");
   const toJS = (node: Node | null): unknown => {
     if (node === null) return null;
@@ -50,7 +59,14 @@ export function parseYamlInventory(text: string, file: string): InventoryDecl {
     }
   };
   const entries = (node: Node): Entry[] => mapEntries(node, deref, at, warn);
-  const kind = (node: Node | null) => (node === null || (isScalar(node) && node.value === null) ? "null" : isMap(node) ? "map" : isScalar(node) && typeof node.value === "string" ? "string" : "other");
+  const kind = (node: Node | null) =>
+    node === null || (isScalar(node) && node.value === null)
+      ? "null"
+      : isMap(node)
+        ? "map"
+        : isScalar(node) && typeof node.value === "string"
+          ? "string"
+          : "other";
   const groups = new Map<string, GroupDecl>();
 
   // An explicit stack instead of recursion (thousands of nested children are fine), visiting in
@@ -176,7 +192,8 @@ export function parseYamlInventory(text: string, file: string): InventoryDecl {
 function resolveAlias(doc: Document, node: unknown, left: { left: number }, at: (n: Node) => SourceLocation): Node | null {
   let n = node as Node | null | undefined;
   while (n && isAlias(n)) {
-    if (--left.left < 0) throw new InventoryError(at(n), `more than ${MAX_YAML_ALIASES} alias expansions: refusing (a YAML "billion laughs"?)`);
+    if (--left.left < 0)
+      throw new InventoryError(at(n), `more than ${MAX_YAML_ALIASES} alias expansions: refusing (a YAML "billion laughs"?)`);
     const target = n.resolve(doc);
     if (!target) throw new InventoryError(at(n), `unknown alias *${n.source}`);
     n = target as Node;
@@ -214,7 +231,8 @@ function mapEntries(
   const out = new Map<unknown, Entry>();
   for (const e of [...merged, ...own]) {
     const prev = out.get(e.key);
-    if (prev && own.includes(prev) && own.includes(e) && e.keyNode) warn(at(e.keyNode), `duplicate key ${quoted(String(e.key))}: the last value is used`);
+    if (prev && own.includes(prev) && own.includes(e) && e.keyNode)
+      warn(at(e.keyNode), `duplicate key ${quoted(String(e.key))}: the last value is used`);
     out.set(e.key, prev ? { ...prev, value: e.value, keyNode: e.keyNode ?? prev.keyNode } : e);
   }
   return [...out.values()];
