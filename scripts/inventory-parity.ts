@@ -115,4 +115,6 @@ const merged = previous
     }
   : { inventories, patterns };
 writeFileSync(path.join(DIR, "expected.json"), `${JSON.stringify({ oracle: version, ...merged }, null, 1)}\n`);
+// The lint formats JSON too: write it the way it wants it.
+await run("npx", ["biome", "format", "--write", path.join(DIR, "expected.json")], { cwd: path.resolve(DIR, "..", "..", "..", "..") });
 console.log(`${files.length} inventories, ${patterns.length} pattern checks → ${path.join(DIR, "expected.json")}`);
