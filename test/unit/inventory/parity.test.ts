@@ -30,7 +30,9 @@ const expected = JSON.parse(readFileSync(path.join(DIR, "expected.json"), "utf8"
 };
 
 /** Inventories Bosun rejects although Ansible loads them, and why. */
-const DELIBERATE_INVENTORIES: Record<string, string> = {};
+const DELIBERATE_INVENTORIES: Record<string, string> = {
+  "ini-32-escapes.ini": "a host name with a space cannot be an ssh destination: refused at load",
+};
 
 /** Pattern checks where Bosun refuses what Ansible accepts, and why. */
 const DELIBERATE_PATTERNS: { pattern: string; limit?: string; why: string; bosun?: string[] }[] = [
