@@ -47,7 +47,6 @@ function isSecretLike(v: object): boolean {
 // What ssh gets on its command line: nothing may look like an option or carry spaces or controls.
 const HOST = /^[\p{L}\p{N}_.:%[\]-]+$/u;
 const USER = /^[\p{L}\p{N}_.@$\\-]+$/u;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
 const PATH_OK = /^[^\u0000-\u001f\u007f]+$/;
 const JUMP = /^[\p{L}\p{N}_.:%@[\],-]+$/u;
 
@@ -79,7 +78,6 @@ export function connectionValueProblem(field: ConnectionField, value: unknown): 
 /** Returns what is wrong with an inventory host name, or undefined (it is the address when none is set). */
 export function hostNameProblem(name: string): string | undefined {
   if (name.startsWith("-")) return 'must not start with "-" (ssh would read it as an option)';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
   if (/[\s\u0000-\u001f\u007f]/.test(name)) return "must not contain spaces or control characters";
   return undefined;
 }
