@@ -295,7 +295,6 @@ describe("bad inventories end in one line naming file, line and key as written",
         assert.ok(err instanceof BosunError, `not a BosunError: ${err.stack}`);
         assert.equal(err.message, `${file}${row.error}`);
         assert.ok(!err.message.includes("\n"), "more than one line");
-        // biome-ignore lint/suspicious/noControlCharactersInRegex: checking there are none
         assert.ok(!/[\u0000-\u001f\u007f]/.test(err.message), "raw control characters in the message");
         return true;
       });
