@@ -158,4 +158,28 @@ describe("the CLI refuses bad inventories and patterns before any connection", (
     assert.equal(r.stdout, "  hosts (1):\n    deep\n");
     assert.equal(existsSync(sshLog), false);
   });
+
+  it("lists each play's hosts and serial batches for plan and apply, in Ansible's order, without ssh", () => {
+    // A site imports "bosun": inside the checkout it resolves to this copy.
+    mkdirSync(path.join(ROOT, "tmp"), { recursive: true });
+    const siteDir = mkdtempSync(path.join(ROOT, "tmp", "e2e-list-hosts-"));
+    try {
+      const site = path.join(siteDir, "site.ts");
+      writeFileSync(
+        site,
+        'import { deploy } from "bosun";\nexport default deploy("demo", [{ name: "webs", hosts: "db:web", serial: 2, roles: [] }]);\n',
+      );
+      for (const mode of ["plan", "apply"]) {
+        rmSync(sshLog, { force: true });
+        const r = bosun([mode, site, "-i", `${dir}/ok.ini`, "--list-hosts", "--json"]);
+        assert.equal(r.code, 0, r.stderr);
+        const listed = JSON.parse(r.stdout) as { plays: { hosts: string[]; batches: string[][] }[] };
+        assert.deepEqual(listed.plays[0]?.hosts, ["db1", "web1", "web2"]);
+        assert.deepEqual(listed.plays[0]?.batches, [["db1", "web1"], ["web2"]]);
+        assert.equal(existsSync(sshLog), false);
+      }
+    } finally {
+      rmSync(siteDir, { recursive: true, force: true });
+    }
+  });
 });
