@@ -1,23 +1,36 @@
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { InventoryError } from "../errors.js";
 import { importUserModule } from "../util/module.js";
 import { isAnyVault, openVault } from "../vault/open.js";
 import { decryptTree, hasVaulted, type KeyProvider, secretLeaves } from "../vault/vars.js";
+import { checkConnectionVars } from "./check.js";
 import { parseIniInventory } from "./ini.js";
 import { Inventory, type InventoryDecl } from "./model.js";
 import { isTypedInventory, typedToDecl } from "./typed.js";
 import { parseYamlInventory } from "./yaml.js";
 
+/** The largest inventory file read: a device or a runaway file is an error, not a hang. */
+export const MAX_INVENTORY_BYTES = 64 * 1024 * 1024;
+
+export interface LoadOptions {
+  /** Type-checks a TypeScript inventory before it is imported (the CLI passes the site type-checker). */
+  typecheck?: (file: string) => Promise<void>;
+}
+
 /**
  * Returns the resolved inventory in file: .ts/.mts/.js (typed), .yml/.yaml/.json (YAML), else Ansible INI.
  * Vaulted data is decrypted with keys (asked for only when there is some): a wholly encrypted file
  * (`inventory.yml.vault`; every var of it becomes a Secret) or inline vaulted values (each a Secret).
+ * Connection vars are checked here, so a bad one is an error before any host is contacted.
  */
-export async function loadInventoryFile(file: string, keys?: KeyProvider): Promise<Inventory> {
+export async function loadInventoryFile(file: string, keys?: KeyProvider, opts: LoadOptions = {}): Promise<Inventory> {
   const abs = path.resolve(file);
-  if (!existsSync(abs)) throw new InventoryError({ file: abs }, "inventory file not found");
+  const st = await stat(abs).catch(() => undefined);
+  if (!st) throw new InventoryError({ file: abs }, "inventory file not found");
+  if (st.isDirectory()) throw new InventoryError({ file: abs }, "is a directory: -i takes one inventory file");
+  if (!st.isFile()) throw new InventoryError({ file: abs }, "is not a regular file");
+  if (st.size > MAX_INVENTORY_BYTES) throw new InventoryError({ file: abs }, `is larger than ${MAX_INVENTORY_BYTES} bytes`);
   const needKeys = async () => {
     if (!keys)
       throw new InventoryError(
@@ -27,17 +40,19 @@ export async function loadInventoryFile(file: string, keys?: KeyProvider): Promi
     return keys();
   };
   const ext = path.extname(abs.endsWith(".vault") ? abs.slice(0, -6) : abs);
-  const raw = [".ts", ".mts", ".js", ".mjs"].includes(ext) ? "" : await readFile(abs, "utf8");
-  const whole = isAnyVault(raw);
+  const typed = [".ts", ".mts", ".js", ".mjs"].includes(ext);
+  const raw = await readFile(abs, "utf8");
+  const whole = !typed && isAnyVault(raw);
   const text = whole ? openVault(raw, await needKeys(), abs).plaintext.toString("utf8") : raw;
   let decl: InventoryDecl;
-  if ([".ts", ".mts", ".js", ".mjs"].includes(ext)) {
+  if (typed) {
+    if (opts.typecheck && /\.m?ts$/.test(ext)) await opts.typecheck(abs);
     const mod = await importUserModule(abs, (loc, msg) => new InventoryError(loc, msg));
     const value = (mod as { default?: unknown }).default;
     if (!isTypedInventory(value)) {
       throw new InventoryError({ file: abs }, 'expected `export default inventory({...})` (import { inventory } from "bosun")');
     }
-    decl = typedToDecl(value, abs);
+    decl = typedToDecl(value, abs, raw);
   } else if ([".yml", ".yaml", ".json"].includes(ext)) {
     decl = parseYamlInventory(text, abs);
   } else {
@@ -53,5 +68,6 @@ export async function loadInventoryFile(file: string, keys?: KeyProvider): Promi
     const k = await needKeys();
     for (const s of scopes) Object.assign(s.vars, decryptTree(s.vars, k, `${abs}: ${s.where}`));
   }
+  checkConnectionVars(decl);
   return Inventory.build(decl);
 }

@@ -1,93 +1,205 @@
+import { readFileSync, statSync } from "node:fs";
 import { UsageError } from "../errors.js";
+import { parseAddress } from "./address.js";
+import { quoted } from "./escape.js";
 import type { Inventory } from "./model.js";
 
 /**
- * Returns the hosts selected by an Ansible host pattern, in inventory order.
- * Terms are separated by "," or ":"; plain terms are unioned, "&term" intersects,
- * "!term" excludes (applied in that order, as Ansible does). A term is `all`/`*`,
- * a host or group name, a glob (`web*`, `db[12]`) over host and group names, or `~regex`.
- * A plain name that is neither a host nor a group is an error, so a typo never means "no hosts".
+ * What to do with a pattern term that matches no host and no group. Ansible warns and skips it;
+ * Bosun's commands refuse ("error"), because a mistyped exclusion (`all:!prd-db`) would
+ * otherwise widen the run. "warn" gives Ansible's behaviour (for the parity suite and tools).
  */
-export function selectHosts(inv: Inventory, pattern: string): string[] {
-  const terms = splitPattern(pattern);
-  if (terms.length === 0) throw new UsageError(`empty host pattern`);
-  const plain = terms.filter((t) => !t.startsWith("&") && !t.startsWith("!"));
-  const inter = terms.filter((t) => t.startsWith("&")).map((t) => t.slice(1));
-  const excl = terms.filter((t) => t.startsWith("!")).map((t) => t.slice(1));
-  let selected = new Set<string>();
-  if (plain.length === 0) selected = new Set(inv.hosts.keys());
-  for (const t of plain) for (const h of matchTerm(inv, t, pattern)) selected.add(h);
-  for (const t of inter) {
-    const m = new Set(matchTerm(inv, t, pattern));
-    selected = new Set([...selected].filter((h) => m.has(h)));
-  }
-  for (const t of excl) for (const h of matchTerm(inv, t, pattern)) selected.delete(h);
-  return [...inv.hosts.keys()].filter((h) => selected.has(h));
+export type NoMatchPolicy = "error" | "warn";
+
+export interface SelectOptions {
+  onNoMatch?: NoMatchPolicy;
+  /** Receives Ansible-style warnings (skipped terms) when onNoMatch is "warn". */
+  warnings?: string[];
+  /** Reads a `@file` limit term (default: the file system). */
+  readFile?: (file: string) => string;
 }
 
-/** Splits a pattern on "," and ":" (but not inside a ~regex term or brackets). */
-export function splitPattern(pattern: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let depth = 0;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    const inRegex = /^[!&]?~/.test(cur);
-    if (c === "[") depth++;
-    if (c === "]") depth = Math.max(0, depth - 1);
-    if ((c === "," || (c === ":" && !inRegex)) && depth === 0) {
-      if (cur.trim()) out.push(cur.trim());
-      cur = "";
-    } else cur += c;
+/**
+ * Returns the hosts selected by an Ansible host pattern, in Ansible's order: by term, and within a
+ * group its own hosts first, then each child group's. Terms (see splitPattern) are unioned, then
+ * `&term` intersects, then `!term` excludes; a pattern of only `&`/`!` terms starts from all.
+ * A term is `all`/`*`, a host, a group (a name that is both means the host, except after & or !),
+ * a glob over group and host names (`web*`), `~regex` (matched from the start of the name),
+ * any of them with a subscript (`web[0]`, `web[-1]`, `web[1:3]`, `web[2:]`), or `@file` (one term
+ * per line: a retry file). localhost, 127.0.0.1 and ::1 name an implicit local host when absent.
+ */
+export function selectHosts(inv: Inventory, pattern: string | readonly string[], opts: SelectOptions = {}): string[] {
+  const terms = expandFiles(typeof pattern === "string" ? splitPattern(pattern) : pattern.flatMap(splitPattern), opts);
+  if (terms.length === 0) throw new UsageError(`empty host pattern ${quoted(String(pattern))}: name hosts or groups (or "all")`);
+  const cache = new Map<string, string[]>();
+  let hosts: string[] = [];
+  for (const p of orderTerms(terms)) {
+    if (inv.hosts.has(p)) {
+      hosts.push(p);
+      continue;
+    }
+    const key = p[0] === "&" || p[0] === "!" ? p.slice(1) : p;
+    let that = cache.get(key);
+    if (!that) cache.set(key, (that = matchTerm(inv, key, opts)));
+    if (p[0] === "!") {
+      const drop = new Set(that);
+      hosts = hosts.filter((h) => !drop.has(h));
+    } else if (p[0] === "&") {
+      const keep = new Set(that);
+      hosts = hosts.filter((h) => keep.has(h));
+    } else hosts.push(...that);
   }
-  if (cur.trim()) out.push(cur.trim());
+  return [...new Set(hosts)];
+}
+
+/** Returns the hosts of pattern that --limit also selects (in pattern order), or all of them without a limit. */
+export function selectWithLimit(inv: Inventory, pattern: string, limit: string | undefined, opts: SelectOptions = {}): string[] {
+  const hosts = selectHosts(inv, pattern, opts);
+  if (limit === undefined) return hosts;
+  const keep = new Set(selectHosts(inv, limit, opts));
+  return hosts.filter((h) => keep.has(h));
+}
+
+/**
+ * Returns the hosts a command works on (pattern, then --limit). An empty selection is an error,
+ * where Ansible says "nothing to do" and exits 0: a run that was meant to do something never
+ * silently does nothing, and an empty pattern or limit never means all.
+ */
+export function selectTargets(inv: Inventory, pattern: string, limit: string | undefined, opts: SelectOptions = {}): string[] {
+  const hosts = selectWithLimit(inv, pattern, limit, opts);
+  if (hosts.length === 0)
+    throw new UsageError(
+      `no hosts match ${quoted(pattern)}${limit !== undefined ? ` with --limit ${quoted(limit)}` : ""} in ${inv.source}`,
+    );
+  return hosts;
+}
+
+/**
+ * Splits a pattern into terms as Ansible does: on "," when there is one; else a whole host
+ * identifier (an IPv6 address, `host[1:3]`) stays one term; else on ":" and whitespace outside
+ * brackets (a `~regex` with ":" is split too: use "," there).
+ */
+export function splitPattern(pattern: string): string[] {
+  let parts: string[];
+  if (pattern.includes(",")) parts = pattern.split(",");
+  else if (parseAddress(pattern)) parts = [pattern];
+  else parts = pattern.match(/(?:[^\s:[\]]|\[[^\]]*\])+/g) ?? [];
+  return parts.map((p) => p.trim()).filter(Boolean);
+}
+
+function orderTerms(terms: readonly string[]): string[] {
+  const regular = terms.filter((t) => t[0] !== "&" && t[0] !== "!");
+  const inter = terms.filter((t) => t[0] === "&");
+  const excl = terms.filter((t) => t[0] === "!");
+  return [...(regular.length > 0 ? regular : ["all"]), ...inter, ...excl];
+}
+
+/** Returns the text of a `@file` limit (a retry file); a missing file or a directory is a usage error. */
+export function readLimitFile(file: string): string {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(file);
+  } catch {
+    throw new UsageError(`limit file ${quoted(file)} not found`);
+  }
+  if (!st.isFile()) throw new UsageError(`limit ${quoted(`@${file}`)} must name a file, not a directory`);
+  return readFileSync(file, "utf8");
+}
+
+function expandFiles(terms: readonly string[], opts: SelectOptions): string[] {
+  const read = opts.readFile ?? readLimitFile;
+  return terms.flatMap((t) =>
+    t.startsWith("@")
+      ? read(t.slice(1))
+          .split("\n")
+          .map((l) => l.trim())
+          .filter(Boolean)
+      : [t],
+  );
+}
+
+const SUBSCRIPT = /^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$/s;
+
+function matchTerm(inv: Inventory, term: string, opts: SelectOptions): string[] {
+  let expr = term;
+  let sub: { start: number; end?: number } | undefined;
+  const m = term.startsWith("~") ? null : SUBSCRIPT.exec(term);
+  if (m) {
+    expr = m[1] as string;
+    sub = m[2] !== undefined ? { start: Number(m[2]) } : { start: Number(m[3]), end: m[5] ? Number(m[5]) : -1 };
+  }
+  const hosts = enumerate(inv, expr, opts);
+  if (!sub) return hosts;
+  // Ansible's arithmetic: [a:b] is inclusive, [a:] runs to the end, and an end of 0 means one host.
+  if (sub.end) {
+    const end = sub.end === -1 ? hosts.length - 1 : sub.end;
+    return hosts.slice(sub.start, end + 1);
+  }
+  const one = hosts.at(sub.start);
+  if (one === undefined)
+    throw new UsageError(`no hosts match the subscripted pattern ${quoted(term)} (${hosts.length} before the subscript)`);
+  return [one];
+}
+
+function enumerate(inv: Inventory, expr: string, opts: SelectOptions): string[] {
+  const test = matcher(expr);
+  const groups = [...inv.groups.keys()].filter(test);
+  const out: string[] = [];
+  for (const g of groups) out.push(...inv.groupHosts(g));
+  if (groups.length === 0 || expr.startsWith("~") || /[.?*[]/.test(expr)) {
+    for (const h of inv.hosts.keys()) if (test(h)) out.push(h);
+  }
+  if (out.length === 0) {
+    const local = inv.implicitHost(expr);
+    if (local) return [local.name];
+  }
+  if (out.length === 0 && groups.length === 0 && expr !== "all") {
+    if ((opts.onNoMatch ?? "error") === "error")
+      throw new UsageError(
+        `host pattern term ${quoted(expr)} matches no host and no group in ${inv.source} (Bosun refuses what Ansible would skip with a warning)`,
+      );
+    opts.warnings?.push(`Could not match supplied host pattern, ignoring: ${expr}`);
+  }
   return out;
 }
 
-function matchTerm(inv: Inventory, term: string, pattern: string): string[] {
-  if (term === "all" || term === "*") return [...inv.hosts.keys()];
-  if (term.startsWith("~")) {
-    let re: RegExp;
-    try {
-      re = new RegExp(term.slice(1));
-    } catch (err) {
-      throw new UsageError(`host pattern "${pattern}": bad regular expression ${term}: ${(err as Error).message}`);
-    }
-    return matchNames(inv, (n) => re.test(n));
+/** Returns a test of a whole name against a glob, or of its start against a `~regex`. */
+function matcher(expr: string): (name: string) => boolean {
+  let re: RegExp;
+  try {
+    re = expr.startsWith("~") ? new RegExp(`^(?:${pythonRegex(expr.slice(1))})`) : globToRegExp(expr);
+  } catch (err) {
+    throw new UsageError(`invalid host pattern ${quoted(expr)}: ${(err as Error).message}`);
   }
-  if (/[*?[]/.test(term)) {
-    const re = globToRegExp(term);
-    return matchNames(inv, (n) => re.test(n));
-  }
-  if (inv.hosts.has(term)) return [term];
-  if (inv.groups.has(term)) return inv.groupHosts(term);
-  throw new UsageError(`host pattern "${pattern}": "${term}" is neither a host nor a group in ${inv.source}`);
+  return (name) => re.test(name);
 }
 
-function matchNames(inv: Inventory, test: (name: string) => boolean): string[] {
-  const out = new Set<string>();
-  for (const h of inv.hosts.keys()) if (test(h)) out.add(h);
-  for (const g of inv.groups.keys()) if (test(g)) for (const h of inv.groupHosts(g)) out.add(h);
-  return [...out];
+/** Python's named-group syntax in JS spelling; the rest of the common syntax is shared. */
+function pythonRegex(re: string): string {
+  return re.replaceAll("(?P<", "(?<").replace(/\(\?P=(\w+)\)/g, "\\k<$1>");
 }
 
-/** Returns a RegExp matching a whole name against a shell glob (*, ?, [abc]). */
+/** Returns a RegExp matching a whole name against a shell glob as Python's fnmatch: *, ?, [abc], [!abc]. */
 export function globToRegExp(glob: string): RegExp {
   let re = "";
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;
-    if (c === "*") re += ".*";
-    else if (c === "?") re += ".";
+    if (c === "*") re += "[^]*";
+    else if (c === "?") re += "[^]";
     else if (c === "[") {
-      const end = glob.indexOf("]", i + 1);
-      if (end < 0) re += "\\[";
+      let j = i + 1;
+      if (glob[j] === "!") j++;
+      if (glob[j] === "]") j++;
+      while (j < glob.length && glob[j] !== "]") j++;
+      if (j >= glob.length) re += "\\[";
       else {
-        let cls = glob.slice(i + 1, end);
+        let cls = glob.slice(i + 1, j).replaceAll("\\", "\\\\");
         if (cls.startsWith("!")) cls = `^${cls.slice(1)}`;
-        re += `[${cls.replaceAll("\\", "\\\\")}]`;
-        i = end;
+        else if (cls.startsWith("^")) cls = `\\${cls}`;
+        re += `[${cls.replace(/^(\^?)\]/, "$1\\]").replaceAll("[", "\\[")}]`;
+        i = j;
       }
-    } else re += c.replace(/[.+^${}()|\\\]]/g, "\\$&");
+    } else re += c.replace(/[.+^${}()|\\\]/]/g, "\\$&");
   }
-  return new RegExp(`^${re}$`);
+  return new RegExp(`^${re}$`, "u");
 }

@@ -1,3 +1,4 @@
+import { BosunError } from "../errors.js";
 import { revealString } from "../vault/vars.js";
 import type { BecomeSpec } from "./types.js";
 
@@ -32,41 +33,90 @@ export const CONNECTION_VARS = {
   becomePassword: ["bosun_become_password", "ansible_become_password", "ansible_become_pass"],
 } as const;
 
+export type ConnectionField = keyof typeof CONNECTION_VARS;
+
+/** The field each connection var name sets (ansible_port → port). */
+export const CONNECTION_FIELD: ReadonlyMap<string, ConnectionField> = new Map(
+  Object.entries(CONNECTION_VARS).flatMap(([field, keys]) => keys.map((k) => [k, field as ConnectionField])),
+);
+
 function isSecretLike(v: object): boolean {
   return typeof (v as { reveal?: unknown }).reveal === "function";
 }
 
-function pick(vars: Record<string, unknown>, keys: readonly string[]): unknown {
-  for (const k of keys) if (vars[k] !== undefined && vars[k] !== null && vars[k] !== "") return vars[k];
+// What ssh gets on its command line: nothing may look like an option or carry spaces or controls.
+const HOST = /^[\p{L}\p{N}_.:%[\]-]+$/u;
+const USER = /^[\p{L}\p{N}_.@$\\-]+$/u;
+const PATH_OK = /^[^\u0000-\u001f\u007f]+$/;
+const JUMP = /^[\p{L}\p{N}_.:%@[\],-]+$/u;
+
+/**
+ * Returns what is wrong with value for a connection field (a sentence starting "must"), or
+ * undefined when it is fine. A value starting with "-" is never fine: ssh would read it as an option.
+ */
+export function connectionValueProblem(field: ConnectionField, value: unknown): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  const v = typeof value === "object" && isSecretLike(value) ? revealString(value) : value;
+  if (field === "port") {
+    const n = typeof v === "string" && /^\d+$/.test(v.trim()) ? Number(v) : v;
+    return Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535 ? undefined : "must be a port number 1-65535";
+  }
+  if (field === "become")
+    return typeof v === "boolean" || typeof v === "number" || /^(true|false|yes|no)$/i.test(String(v))
+      ? undefined
+      : "must be true or false";
+  if (typeof v !== "string") return "must be a string";
+  if (field === "becomePassword") return undefined;
+  if (v.startsWith("-")) return 'must not start with "-" (ssh would read it as an option)';
+  if (field === "connection") return v === "ssh" || v === "local" ? undefined : 'must be "ssh" or "local"';
+  if (field === "address") return HOST.test(v) ? undefined : "must be a host name or an IP address";
+  if (field === "user" || field === "becomeUser") return USER.test(v) ? undefined : "must be a user name (letters, digits, . _ - @)";
+  if (field === "proxyJump") return JUMP.test(v) ? undefined : "must be [user@]host[:port][,…]";
+  return PATH_OK.test(v) ? undefined : "must be a path without control characters";
+}
+
+/** Returns what is wrong with an inventory host name, or undefined (it is the address when none is set). */
+export function hostNameProblem(name: string): string | undefined {
+  if (name.startsWith("-")) return 'must not start with "-" (ssh would read it as an option)';
+  if (/[\s\u0000-\u001f\u007f]/.test(name)) return "must not contain spaces or control characters";
   return undefined;
 }
 
-/** Returns the connection spec of host name from its merged vars; throws naming the host on a bad value. */
+function pick(vars: Record<string, unknown>, field: ConnectionField): { key: string; value: unknown } | undefined {
+  for (const k of CONNECTION_VARS[field])
+    if (vars[k] !== undefined && vars[k] !== null && vars[k] !== "") return { key: k, value: vars[k] };
+  return undefined;
+}
+
+/**
+ * Returns the connection spec of host name from its merged vars; throws naming the host and the
+ * var as written (ansible_port, not bosun_port) on a bad value. Inventories are checked when
+ * loaded; this catches what -e and play vars set later.
+ */
 export function connectionFromVars(name: string, vars: Record<string, unknown>): ConnectionSpec {
-  const str = (k: keyof typeof CONNECTION_VARS) => {
-    const v = pick(vars, CONNECTION_VARS[k]);
-    if (v === undefined) return undefined;
+  const str = (field: ConnectionField) => {
+    const p = pick(vars, field);
+    if (!p) return undefined;
+    const problem = connectionValueProblem(field, p.value);
+    if (problem) {
+      const shown = typeof p.value === "object" && p.value !== null && isSecretLike(p.value) ? "a vaulted value" : JSON.stringify(p.value);
+      throw new BosunError(`host "${name}": ${p.key} ${problem}, found ${escapeShown(shown ?? String(p.value))}`);
+    }
     // Connection values may come from the vault (a become password, an address): reveal them for the transport.
-    if (typeof v === "object" && (v === null || !isSecretLike(v)))
-      throw new Error(`${name}: ${CONNECTION_VARS[k][0]} must be a string, found ${JSON.stringify(v)}`);
-    return revealString(v);
+    return revealString(p.value);
   };
+  const nameProblem = str("address") === undefined ? hostNameProblem(name) : undefined;
+  if (nameProblem) throw new BosunError(`host ${escapeShown(JSON.stringify(name))}: the host name ${nameProblem} (set ansible_host)`);
   const portText = str("port");
-  const port = portText === undefined ? undefined : Number(portText);
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
-    throw new Error(`${name}: ${CONNECTION_VARS.port[0]} must be a port number 1-65535, found "${portText}"`);
-  }
   const connection = str("connection") ?? (name === "localhost" ? "local" : "ssh");
-  if (connection !== "ssh" && connection !== "local") {
-    throw new Error(`${name}: ${CONNECTION_VARS.connection[0]} must be "ssh" or "local", found "${connection}"`);
-  }
-  const becomeRaw = pick(vars, CONNECTION_VARS.become);
+  const becomeRaw = pick(vars, "become")?.value;
+  str("become");
   return {
     name,
-    connection,
+    connection: connection as "ssh" | "local",
     address: str("address") ?? name,
     user: str("user"),
-    port,
+    port: portText === undefined ? undefined : Number(portText),
     identityFile: str("identityFile"),
     knownHostsFile: str("knownHostsFile"),
     proxyJump: str("proxyJump"),
@@ -76,4 +126,12 @@ export function connectionFromVars(name: string, vars: Record<string, unknown>):
       password: str("becomePassword"),
     },
   };
+}
+
+/** JSON.stringify already escapes C0 controls; escape C1 and bidi controls too. */
+function escapeShown(text: string): string {
+  return text.replace(
+    /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

@@ -3,6 +3,7 @@ import pc from "picocolors";
 import { exitCodeOf, forEachHost } from "../../engine/adhoc.js";
 import type { ExecResult } from "../../transport/types.js";
 import { type GlobalOptions, setup } from "../context.js";
+import { listPatternHosts } from "../list-hosts.js";
 import { type HostOptions, hostOptions } from "../options.js";
 import { out, seconds, statusText, summaryLine } from "../render.js";
 import { openTargets } from "../targets.js";
@@ -16,8 +17,10 @@ export function registerExec(program: Command): void {
       .argument("<command...>", "the command (put it after --)"),
   )
     .option("--timeout <s>", "fail a host whose command runs longer (seconds)", Number)
-    .action(async (pattern: string, words: string[], o: HostOptions & { timeout?: number }, cmd: Command) => {
+    .option("--list-hosts", "print the hosts PATTERN selects and exit, without connecting")
+    .action(async (pattern: string, words: string[], o: HostOptions & { timeout?: number; listHosts?: boolean }, cmd: Command) => {
       const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
+      if (o.listHosts) return listPatternHosts(loaded, pattern, o);
       const command = words.join(" ");
       const t = await openTargets(loaded, pattern, o);
       const start = Date.now();

@@ -14,6 +14,7 @@ import { logger } from "../../log.js";
 import { type RunRecord, Store } from "../../store/runs.js";
 import { TransportPool } from "../../transport/pool.js";
 import { type GlobalOptions, parseExtraVars, resolveInventory, setup, vaultKeys } from "../context.js";
+import { listPlayHosts } from "../list-hosts.js";
 import { type HostOptions, hostOptions } from "../options.js";
 import { promptHidden } from "../prompt.js";
 import { out } from "../render.js";
@@ -30,6 +31,7 @@ interface RunCliOptions extends HostOptions {
   check?: boolean;
   detailedExitcode?: boolean;
   typecheck?: boolean;
+  listHosts?: boolean;
 }
 
 const list = (s?: string) =>
@@ -46,7 +48,8 @@ export function registerRun(program: Command): void {
       .option("-t, --tags <tags>", "only operations with these tags (comma-separated)")
       .option("--skip-tags <tags>", "skip operations with these tags")
       .option("--serial <n>", "rolling batch size for every play: a number or a percentage like 30%")
-      .option("--no-typecheck", "skip type-checking the site (done once per change of its files otherwise)");
+      .option("--no-typecheck", "skip type-checking the site (done once per change of its files otherwise)")
+      .option("--list-hosts", "print each play's hosts (and batches) and exit, without connecting");
 
   common(program.command("plan").description("check mode: show per host what would change, with diffs; touches nothing"))
     .option("--detailed-exitcode", "exit 2 when changes are pending")
@@ -62,6 +65,7 @@ export function registerRun(program: Command): void {
 
 async function run(mode: "plan" | "apply", site: string, o: RunCliOptions, cmd: Command): Promise<void> {
   const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
+  if (o.listHosts) return listPlayHosts(loaded, site, o);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !o.json;
   if (mode === "apply" && !o.yes && !interactive)
     throw new UsageError("apply: not interactive and no --yes: refusing to apply without confirmation");

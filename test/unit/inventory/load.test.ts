@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { InventoryError } from "../../../src/errors.js";
+import { typecheckSite } from "../../../src/engine/typecheck.js";
+import { BosunError, InventoryError } from "../../../src/errors.js";
 import { loadInventoryFile } from "../../../src/inventory/load.js";
 
 // TypeScript inventories import bosun's sources relatively, so they live inside the project's tmp/.
@@ -158,5 +159,16 @@ describe("loadInventoryFile", () => {
     );
     const err = await loadError(file);
     assert.match(err.message, /cycle in group children/);
+  });
+
+  it("type-checks a TypeScript inventory before importing it when given a type-checker (the site's)", async () => {
+    const file = write(
+      "typo.ts",
+      `import { inventory } from ${JSON.stringify(TYPED)};\nexport default inventory({\n  hosts: { web1: { adress: "10.0.0.1" } },\n});\n`,
+    );
+    await assert.rejects(
+      loadInventoryFile(file, undefined, { typecheck: (f) => typecheckSite(f, path.join(dir, "typecheck.json")) }),
+      (err: Error) => err instanceof BosunError && err.message.includes(`${file}:3:20: Object literal may only specify known properties`),
+    );
   });
 });

@@ -39,10 +39,10 @@ describe("Inventory.build", () => {
     assert.deepEqual([...inv.hosts.keys()], ["zeta", "alpha", "mid"]);
   });
 
-  it("puts every host in the all group", () => {
+  it("puts every host in the all group, ungrouped ones first (as Ansible orders all)", () => {
     const inv = Inventory.build(decl([host("a"), host("b")], [group("web", { hosts: ["a"] })]));
-    assert.deepEqual(inv.groupHosts("all"), ["a", "b"]);
-    assert.deepEqual(inv.groups.get("all")?.hosts, ["a", "b"]);
+    assert.deepEqual(inv.groupHosts("all"), ["b", "a"]);
+    assert.deepEqual(inv.groups.get("all")?.hosts, []);
   });
 
   it("puts hosts that are in no group into ungrouped, a child of all", () => {
@@ -55,9 +55,22 @@ describe("Inventory.build", () => {
     assert.ok(inv.groups.get("all")?.children.includes("ungrouped"));
   });
 
-  it("does not create ungrouped when every host is in a group", () => {
+  it("keeps an empty ungrouped group when every host is in a group (as Ansible)", () => {
     const inv = Inventory.build(decl([host("a")], [group("web", { hosts: ["a"] })]));
-    assert.equal(inv.groups.has("ungrouped"), false);
+    assert.deepEqual(inv.groups.get("ungrouped")?.hosts, []);
+  });
+
+  it("takes a host out of ungrouped when another group lists it", () => {
+    const inv = Inventory.build(decl([host("a"), host("b")], [group("ungrouped", { hosts: ["a", "b"] }), group("web", { hosts: ["a"] })]));
+    assert.deepEqual(inv.groups.get("ungrouped")?.hosts, ["b"]);
+  });
+
+  it("walks 5,000 nested groups without running out of stack", () => {
+    const groups = Array.from({ length: 5000 }, (_, i) => group(`g${i}`, i === 4999 ? { hosts: ["deep"] } : { children: [`g${i + 1}`] }));
+    const inv = Inventory.build(decl([host("deep")], groups));
+    assert.deepEqual(inv.groupHosts("g0"), ["deep"]);
+    assert.equal(inv.groups.get("g4999")?.depth, 5000);
+    assert.equal(inv.groupsOf("deep").length, 5001);
   });
 
   it("adds hosts that are in no other group to an ungrouped group the inventory declares itself", () => {
@@ -73,21 +86,21 @@ describe("Inventory.build", () => {
         [group("prod", { children: ["web", "db"] }), group("web", { hosts: ["w1"] }), group("db", { hosts: ["d1"] })],
       ),
     );
-    assert.deepEqual(inv.groups.get("all")?.children, ["prod"]);
+    assert.deepEqual(inv.groups.get("all")?.children, ["ungrouped", "prod"]);
     assert.deepEqual(inv.groups.get("prod")?.parents, ["all"]);
     assert.deepEqual(inv.groups.get("web")?.parents, ["prod"]);
     assert.deepEqual(inv.groups.get("db")?.parents, ["prod"]);
   });
 
-  it("includes the hosts of child groups in a group's hosts, in inventory order", () => {
+  it("includes the hosts of child groups in a group's hosts, in Ansible's order (children in order, each group's hosts in order)", () => {
     const inv = Inventory.build(
       decl(
         [host("d1"), host("w1"), host("x"), host("w2")],
         [group("prod", { children: ["web", "db"] }), group("web", { hosts: ["w2", "w1"] }), group("db", { hosts: ["d1"] })],
       ),
     );
-    assert.deepEqual(inv.groupHosts("prod"), ["d1", "w1", "w2"]);
-    assert.deepEqual(inv.groupHosts("web"), ["w1", "w2"]);
+    assert.deepEqual(inv.groupHosts("prod"), ["w2", "w1", "d1"]);
+    assert.deepEqual(inv.groupHosts("web"), ["w2", "w1"]);
   });
 
   it("returns no hosts for an unknown group name", () => {
@@ -167,7 +180,7 @@ describe("Inventory.build", () => {
 
   it("rejects all as a child group", () => {
     const err = buildError(decl([], [group("prod", { children: ["all"], line: 3 })]));
-    assert.match(err.message, /unknown child group "all"/);
+    assert.match(err.message, /cannot have all as a child group/);
   });
 
   it("rejects a cycle of children with the path of the cycle and a location", () => {

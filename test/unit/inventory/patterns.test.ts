@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { UsageError } from "../../../src/errors.js";
 import { type GroupDecl, Inventory } from "../../../src/inventory/model.js";
-import { globToRegExp, selectHosts, splitPattern } from "../../../src/inventory/patterns.js";
+import { globToRegExp, selectHosts, selectTargets, splitPattern } from "../../../src/inventory/patterns.js";
 
 const group = (name: string, hosts: string[], children: string[] = []): GroupDecl => ({
   name,
@@ -16,13 +19,19 @@ const group = (name: string, hosts: string[], children: string[] = []): GroupDec
 const inv = Inventory.build({
   source: "inv.ini",
   vars: {},
-  hosts: ["db1", "web1", "web2", "db2", "lb1", "mail"].map((name) => ({ name, vars: {}, location: { file: "inv.ini" } })),
-  groups: [group("web", ["web1", "web2"]), group("db", ["db1", "db2"]), group("prod", [], ["web", "db"]), group("edge", ["lb1", "web1"])],
+  hosts: ["db1", "web1", "web2", "db2", "lb1", "mail", "edge"].map((name) => ({ name, vars: {}, location: { file: "inv.ini" } })),
+  groups: [
+    group("web", ["web1", "web2"]),
+    group("db", ["db1", "db2"]),
+    group("prod", ["mail"], ["web", "db"]),
+    group("edge", ["lb1", "web1"]),
+    group("other", ["edge"]),
+  ],
 });
 
-function usageError(pattern: string): UsageError {
+function usageError(pattern: string, limit?: string): UsageError {
   try {
-    selectHosts(inv, pattern);
+    selectTargets(inv, pattern, limit);
   } catch (err) {
     assert.ok(err instanceof UsageError, `expected UsageError, got ${err}`);
     return err;
@@ -31,175 +40,106 @@ function usageError(pattern: string): UsageError {
 }
 
 describe("selectHosts", () => {
-  it("selects a single host by name", () => {
-    assert.deepEqual(selectHosts(inv, "web2"), ["web2"]);
+  it("orders a group's own hosts first, then each child group's", () => {
+    assert.deepEqual(selectHosts(inv, "prod"), ["mail", "web1", "web2", "db1", "db2"]);
   });
 
-  it("selects the hosts of a group", () => {
-    assert.deepEqual(selectHosts(inv, "db"), ["db1", "db2"]);
+  it("orders hosts by the terms of the pattern", () => {
+    assert.deepEqual(selectHosts(inv, "db:web"), ["db1", "db2", "web1", "web2"]);
+    assert.deepEqual(selectHosts(inv, "web:db"), ["web1", "web2", "db1", "db2"]);
   });
 
-  it("selects the hosts of child groups through their parent", () => {
-    assert.deepEqual(selectHosts(inv, "prod"), ["db1", "web1", "web2", "db2"]);
+  it("reads subscripts as Ansible: [0], [-1], inclusive [a:b], open [a:]", () => {
+    assert.deepEqual(selectHosts(inv, "prod[0]"), ["mail"]);
+    assert.deepEqual(selectHosts(inv, "prod[-1]"), ["db2"]);
+    assert.deepEqual(selectHosts(inv, "prod[1:3]"), ["web1", "web2", "db1"]);
+    assert.deepEqual(selectHosts(inv, "prod[3:]"), ["db1", "db2"]);
   });
 
-  it("selects every host for all and for *", () => {
-    const every = ["db1", "web1", "web2", "db2", "lb1", "mail"];
-    assert.deepEqual(selectHosts(inv, "all"), every);
-    assert.deepEqual(selectHosts(inv, "*"), every);
+  it("anchors a ~regex at the start of the name", () => {
+    assert.deepEqual(selectHosts(inv, "~web", { onNoMatch: "warn" }), ["web1", "web2"]);
+    assert.deepEqual(selectHosts(inv, "~eb", { onNoMatch: "warn" }), []);
   });
 
-  it("selects hosts in no group through ungrouped", () => {
-    assert.deepEqual(selectHosts(inv, "ungrouped"), ["mail"]);
+  it("means the host for a plain name that is also a group, and the group after & or !", () => {
+    assert.deepEqual(selectHosts(inv, "edge"), ["edge"]);
+    assert.deepEqual(selectHosts(inv, "all:!edge"), ["mail", "edge", "web2", "db1", "db2"]);
   });
 
-  it("unions terms separated by a colon", () => {
-    assert.deepEqual(selectHosts(inv, "lb1:db"), ["db1", "db2", "lb1"]);
+  it("selects an implicit localhost that is not in the inventory, and never as part of all", () => {
+    assert.deepEqual(selectHosts(inv, "localhost"), ["localhost"]);
+    assert.ok(!selectHosts(inv, "all").includes("localhost"));
+    assert.equal(inv.varsFor("localhost").ansible_connection, "local");
   });
 
-  it("unions terms separated by a comma and ignores spaces around them", () => {
-    assert.deepEqual(selectHosts(inv, "mail , web2"), ["web2", "mail"]);
+  it("reads a @file limit term: one pattern term per line, blank lines skipped", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "bosun-limit-"));
+    writeFileSync(path.join(dir, "site.retry"), "web2\n\ndb1\n");
+    assert.deepEqual(selectTargets(inv, "all", `@${path.join(dir, "site.retry")}`), ["web2", "db1"]);
+    assert.match(usageError("all", `@${path.join(dir, "missing.retry")}`).message, /limit file .* not found/);
+    assert.match(usageError("all", `@${dir}`).message, /must name a file/);
   });
 
-  it("returns hosts in inventory order whatever the order of the terms", () => {
-    assert.deepEqual(selectHosts(inv, "mail:db2:web1:db1"), ["db1", "web1", "db2", "mail"]);
+  it("warns (and skips the term) only when asked to behave like Ansible", () => {
+    const warnings: string[] = [];
+    assert.deepEqual(selectHosts(inv, "web:nosuch", { onNoMatch: "warn", warnings }), ["web1", "web2"]);
+    assert.deepEqual(warnings, ["Could not match supplied host pattern, ignoring: nosuch"]);
   });
 
-  it("returns each host once even when several terms select it", () => {
-    assert.deepEqual(selectHosts(inv, "web:edge:web1"), ["web1", "web2", "lb1"]);
+  it("rejects a term that matches nothing, naming it and the inventory, even in an exclusion", () => {
+    assert.match(usageError("web:nosuch").message, /"nosuch" matches no host and no group in inv\.ini/);
+    assert.match(usageError("all:!prd").message, /"prd"/);
+    assert.match(usageError("zz*").message, /"zz\*"/);
   });
 
-  it("intersects with &term", () => {
-    assert.deepEqual(selectHosts(inv, "prod:&edge"), ["web1"]);
-  });
-
-  it("applies every intersection", () => {
-    assert.deepEqual(selectHosts(inv, "all:&prod:&web:&edge"), ["web1"]);
-  });
-
-  it("excludes with !term", () => {
-    assert.deepEqual(selectHosts(inv, "prod:!db"), ["web1", "web2"]);
-  });
-
-  it("applies exclusions after intersections and unions wherever they appear", () => {
-    assert.deepEqual(selectHosts(inv, "!web1,prod,&web"), ["web2"]);
-  });
-
-  it("starts from all hosts when the pattern has only exclusions", () => {
-    assert.deepEqual(selectHosts(inv, "!prod"), ["lb1", "mail"]);
-  });
-
-  it("starts from all hosts when the pattern has only intersections", () => {
-    assert.deepEqual(selectHosts(inv, "&edge"), ["web1", "lb1"]);
-  });
-
-  it("matches a * glob against host names", () => {
-    assert.deepEqual(selectHosts(inv, "db*"), ["db1", "db2"]);
-  });
-
-  it("matches a glob against group names too, selecting their hosts", () => {
-    // "ed*" names no host but matches group edge.
-    assert.deepEqual(selectHosts(inv, "ed*"), ["web1", "lb1"]);
-  });
-
-  it("matches ? as exactly one character", () => {
-    assert.deepEqual(selectHosts(inv, "web?"), ["web1", "web2"]);
-    assert.deepEqual(selectHosts(inv, "w?"), []);
-  });
-
-  it("matches a bracket class in a glob without splitting the term", () => {
-    assert.deepEqual(selectHosts(inv, "web[2]"), ["web2"]);
-    assert.deepEqual(selectHosts(inv, "db[!1]"), ["db2"]);
-  });
-
-  it("returns no hosts (and no error) for a glob that matches nothing", () => {
-    assert.deepEqual(selectHosts(inv, "zz*"), []);
-  });
-
-  it("matches a ~regex anywhere in host and group names", () => {
-    assert.deepEqual(selectHosts(inv, "~b\\d$"), ["db1", "web1", "web2", "db2", "lb1"]);
-    assert.deepEqual(selectHosts(inv, "~^ma"), ["mail"]);
-  });
-
-  it("selects the hosts of groups whose names a ~regex matches", () => {
-    assert.deepEqual(selectHosts(inv, "~^pro"), ["db1", "web1", "web2", "db2"]);
-  });
-
-  it("does not split a ~regex on a colon", () => {
-    assert.deepEqual(selectHosts(inv, "~^(web|lb)1(:x)?$"), ["web1", "lb1"]);
-  });
-
-  it("excludes with a negated ~regex", () => {
-    assert.deepEqual(selectHosts(inv, "all:!~^(web|db)"), ["lb1", "mail"]);
-  });
-
-  it("rejects a name that is neither host nor group, naming the term, the pattern and the inventory", () => {
-    const err = usageError("web:wbe");
-    assert.equal(err.exitCode, 64);
-    assert.match(err.message, /host pattern "web:wbe": "wbe" is neither a host nor a group in inv\.ini/);
-  });
-
-  it("rejects an unknown name in an exclusion so a typo never silently widens the selection", () => {
-    assert.match(usageError("all:!dbb").message, /"dbb" is neither a host nor a group/);
-  });
-
-  it("rejects an unknown name in an intersection", () => {
-    assert.match(usageError("all:&nosuch").message, /"nosuch"/);
-  });
-
-  it("rejects an empty pattern", () => {
+  it("rejects an empty pattern or limit instead of reading it as all", () => {
     assert.match(usageError("").message, /empty host pattern/);
-    assert.match(usageError(" , : ").message, /empty host pattern/);
+    assert.match(usageError(" , ").message, /empty host pattern/);
+    assert.match(usageError("all", "").message, /empty host pattern/);
   });
 
-  it("rejects a bad regular expression with a usage error", () => {
-    assert.match(usageError("~web(").message, /bad regular expression ~web\(/);
+  it("rejects an empty selection and an out-of-range subscript", () => {
+    assert.match(usageError("web", "db").message, /no hosts match "web" with --limit "db"/);
+    assert.match(usageError("web[5]").message, /subscripted pattern "web\[5\]"/);
+  });
+
+  it("rejects a bad regular expression with a usage error naming it", () => {
+    assert.match(usageError("~web(,db").message, /invalid host pattern "~web\("/);
+  });
+
+  it("escapes control characters of a term quoted back in an error", () => {
+    const msg = usageError("web,\u001b[31mx").message;
+    assert.ok(!msg.includes("\u001b"));
+    assert.match(msg, /\\x1b\[31mx/);
   });
 });
 
 describe("splitPattern", () => {
-  it("splits on commas and colons and trims terms", () => {
-    assert.deepEqual(splitPattern(" a , b:c "), ["a", "b", "c"]);
+  it("splits on commas only when there is one", () => {
+    assert.deepEqual(splitPattern(" a,b ,c[1:2] "), ["a", "b", "c[1:2]"]);
+    assert.deepEqual(splitPattern("a,  ,b,,c, ,"), ["a", "b", "c"]);
   });
 
-  it("drops empty terms", () => {
-    assert.deepEqual(splitPattern("a,,b::"), ["a", "b"]);
+  it("keeps a host identifier whole: IPv6 addresses, a::b, ranges", () => {
+    assert.deepEqual(splitPattern("9a01:7f8:191:7701::9"), ["9a01:7f8:191:7701::9"]);
+    assert.deepEqual(splitPattern("a::b"), ["a::b"]);
+    assert.deepEqual(splitPattern("foo[1:2]"), ["foo[1:2]"]);
   });
 
-  it("keeps separators inside brackets", () => {
-    assert.deepEqual(splitPattern("web[1:3],db"), ["web[1:3]", "db"]);
-  });
-
-  it("keeps colons inside a ~regex term, including negated and intersected ones", () => {
-    assert.deepEqual(splitPattern("~a:b,!~c:d,&~e:f"), ["~a:b", "!~c:d", "&~e:f"]);
-  });
-
-  it("keeps the ! and & prefixes on their terms", () => {
-    assert.deepEqual(splitPattern("a:!b:&c"), ["a", "!b", "&c"]);
+  it("else splits on colons and whitespace outside brackets", () => {
+    assert.deepEqual(splitPattern("foo:bar:baz[1:2]"), ["foo", "bar", "baz[1:2]"]);
+    assert.deepEqual(splitPattern(" a : b "), ["a", "b"]);
+    assert.deepEqual(splitPattern("~a:b"), ["~a", "b"]);
   });
 });
 
 describe("globToRegExp", () => {
-  it("anchors the match to the whole name", () => {
-    assert.equal(globToRegExp("web").test("web1"), false);
-    assert.equal(globToRegExp("web*").test("xweb1"), false);
-  });
-
-  it("treats regular expression metacharacters literally", () => {
-    const re = globToRegExp("a.b+(c)");
-    assert.equal(re.test("a.b+(c)"), true);
-    assert.equal(re.test("axbb(c)"), false);
-  });
-
-  it("negates a bracket class that starts with !", () => {
-    const re = globToRegExp("n[!0-4]");
-    assert.equal(re.test("n7"), true);
-    assert.equal(re.test("n3"), false);
-  });
-
-  it("treats an unclosed bracket as a literal bracket", () => {
-    const re = globToRegExp("a[b");
-    assert.equal(re.test("a[b"), true);
-    assert.equal(re.test("ab"), false);
+  it("matches whole names with *, ? and classes, as fnmatch", () => {
+    assert.ok(globToRegExp("web*").test("web12"));
+    assert.ok(!globToRegExp("web?").test("web12"));
+    assert.ok(globToRegExp("db[!3]").test("db1"));
+    assert.ok(!globToRegExp("db[!3]").test("db3"));
+    assert.ok(globToRegExp("a.b").test("a.b"));
+    assert.ok(!globToRegExp("a.b").test("axb"));
   });
 });

@@ -1,77 +1,69 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { expandHostRange } from "../../../src/inventory/ranges.js";
+import { expandHostPattern, MAX_RANGE_HOSTS } from "../../../src/inventory/ranges.js";
 
-describe("expandHostRange", () => {
+const names = (entry: string) => expandHostPattern(entry).names;
+
+describe("expandHostPattern", () => {
   it("returns a name without a range unchanged", () => {
-    assert.deepEqual(expandHostRange("web1.example.com"), ["web1.example.com"]);
+    assert.deepEqual(expandHostPattern("web1.example.com"), { names: ["web1.example.com"], port: undefined });
+  });
+
+  it("splits off a port: host:port, [ipv6]:port, range:port", () => {
+    assert.deepEqual(expandHostPattern("hera:3000"), { names: ["hera"], port: 3000 });
+    assert.deepEqual(expandHostPattern("[::1]:2022"), { names: ["::1"], port: 2022 });
+    assert.deepEqual(expandHostPattern("10.0.0.[1:2]:22"), { names: ["10.0.0.1", "10.0.0.2"], port: 22 });
+  });
+
+  it("keeps a bare IPv6 address whole", () => {
+    assert.deepEqual(expandHostPattern("fe80::1"), { names: ["fe80::1"], port: undefined });
   });
 
   it("keeps the zero padding of a numeric range whose start has a leading zero", () => {
-    assert.deepEqual(expandHostRange("web[01:03]"), ["web01", "web02", "web03"]);
-  });
-
-  it("pads numbers that grow past the start's width to the start's width only", () => {
-    assert.deepEqual(expandHostRange("n[08:11]"), ["n08", "n09", "n10", "n11"]);
+    assert.deepEqual(names("web[01:03]"), ["web01", "web02", "web03"]);
+    assert.deepEqual(names("n[08:11]"), ["n08", "n09", "n10", "n11"]);
   });
 
   it("does not pad a numeric range whose start has no leading zero", () => {
-    assert.deepEqual(expandHostRange("web[9:11]"), ["web9", "web10", "web11"]);
+    assert.deepEqual(names("web[9:11]"), ["web9", "web10", "web11"]);
   });
 
-  it("expands a letter range", () => {
-    assert.deepEqual(expandHostRange("db-[a:c]"), ["db-a", "db-b", "db-c"]);
-  });
-
-  it("expands an upper-case letter range", () => {
-    assert.deepEqual(expandHostRange("rack[A:C]"), ["rackA", "rackB", "rackC"]);
-  });
-
-  it("keeps the text after the range", () => {
-    assert.deepEqual(expandHostRange("db[1:2].example.com"), ["db1.example.com", "db2.example.com"]);
+  it("expands letter ranges, upper case too, with steps", () => {
+    assert.deepEqual(names("db-[a:c]"), ["db-a", "db-b", "db-c"]);
+    assert.deepEqual(names("rack[A:C]"), ["rackA", "rackB", "rackC"]);
+    assert.deepEqual(names("s[a:e:2]"), ["sa", "sc", "se"]);
   });
 
   it("honours a numeric step and includes the end when the step lands on it", () => {
-    assert.deepEqual(expandHostRange("x[0:10:5]"), ["x0", "x5", "x10"]);
+    assert.deepEqual(names("x[0:10:5]"), ["x0", "x5", "x10"]);
+    assert.deepEqual(names("x[1:10:4]"), ["x1", "x5", "x9"]);
   });
 
-  it("stops before the end when the step jumps past it", () => {
-    assert.deepEqual(expandHostRange("x[1:10:4]"), ["x1", "x5", "x9"]);
-  });
-
-  it("honours a step in a letter range", () => {
-    assert.deepEqual(expandHostRange("s[a:e:2]"), ["sa", "sc", "se"]);
-  });
-
-  it("returns a single name for a range whose start equals its end", () => {
-    assert.deepEqual(expandHostRange("web[5:5]"), ["web5"]);
+  it("reads an empty begin as 0 (x[:2] is x0 x1 x2) and a line starting with a range", () => {
+    assert.deepEqual(names("x[:2]"), ["x0", "x1", "x2"]);
+    assert.deepEqual(names("[1:2].node"), ["1.node", "2.node"]);
   });
 
   it("expands several ranges in one name as a cartesian product, first range outermost", () => {
-    assert.deepEqual(expandHostRange("r[1:2]c[a:b]"), ["r1ca", "r1cb", "r2ca", "r2cb"]);
+    assert.deepEqual(names("r[1:2]c[a:b]"), ["r1ca", "r1cb", "r2ca", "r2cb"]);
   });
 
-  it("throws when the start of a numeric range is after its end", () => {
-    assert.throws(() => expandHostRange("web[3:1]"), /range start is after its end in "web\[3:1\]"/);
+  it("gives no hosts for a numeric range whose begin is after its end (as Ansible)", () => {
+    assert.deepEqual(names("web[3:1]"), []);
   });
 
-  it("throws when the start of a letter range is after its end", () => {
-    assert.throws(() => expandHostRange("db[c:a]"), /range start is after its end/);
+  it("rejects the malformed ranges Ansible rejects", () => {
+    assert.throws(() => names("web[01:]"), /bad host range "\[01:\]" in "web\[01:\]": the range needs an end value/);
+    assert.throws(() => names("h[1:2:3:4]"), /expected \[begin:end\] or \[begin:end:step\]/);
+    assert.throws(() => names("host[001:10]"), /zero-padded begin and the end must have equal length/);
+    assert.throws(() => names("db[c:a]"), /begin is after end/);
+    assert.throws(() => names("web[a:3]"), /"a" is not a number or a single letter/);
+    assert.throws(() => names("web[1:3:0]"), /the step must not be 0/);
+    assert.throws(() => names("web[1-3]"), /expected \[begin:end\]/);
   });
 
-  it("throws on a range that mixes a letter and a number", () => {
-    assert.throws(() => expandHostRange("web[a:3]"), /bad range "\[a:3\]" in "web\[a:3\]"/);
-  });
-
-  it("throws on a range of multi-letter words", () => {
-    assert.throws(() => expandHostRange("web[aa:bb]"), /expected numbers or single letters/);
-  });
-
-  it("throws on a zero step instead of looping forever", () => {
-    assert.throws(() => expandHostRange("web[1:3:0]"), /bad range step/);
-  });
-
-  it("leaves text in brackets that is not start:end alone", () => {
-    assert.deepEqual(expandHostRange("web[1-3]"), ["web[1-3]"]);
+  it("refuses a range that would expand to more than the cap, before allocating it", () => {
+    assert.throws(() => names("web[1:1000000000]"), new RegExp(`expands to more than ${MAX_RANGE_HOSTS} hosts`));
+    assert.throws(() => names("a[1:1000]b[1:1000]"), /expands to more than/);
   });
 });

@@ -43,9 +43,30 @@ describe("typedToDecl", () => {
     assert.deepEqual(d.hosts[0]?.vars, {});
   });
 
-  it("keeps a port of 0 given explicitly rather than dropping it", () => {
-    const d = typedToDecl(inventory({ hosts: { h: { port: 0 } } }), FILE);
-    assert.equal(d.hosts[0]?.vars.bosun_port, 0);
+  it("rejects a port of 0 given explicitly, naming the path of the key", () => {
+    assert.throws(() => typedToDecl(inventory({ hosts: { h: { port: 0 } } }), FILE), {
+      message: `${FILE}: hosts.h.port: must be a port number 1-65535`,
+    });
+  });
+
+  it("rejects a misspelt key with the line where it is written", () => {
+    const source = 'export default inventory({\n  hosts: {\n    web1: { adress: "10.0.0.1" },\n  },\n});\n';
+    const spec = { hosts: { web1: { adress: "10.0.0.1" } } } as unknown as Parameters<typeof inventory>[0];
+    assert.throws(() => typedToDecl(inventory(spec), FILE, source), {
+      message: `${FILE}:3: hosts.web1: unknown key "adress" (expected address, user, port, vars)`,
+    });
+  });
+
+  it("rejects a group that is null with a clear message instead of crashing", () => {
+    const spec = { groups: { web: null } } as unknown as Parameters<typeof inventory>[0];
+    assert.throws(() => typedToDecl(inventory(spec), FILE), { message: `${FILE}: groups.web: expected an object, found null` });
+  });
+
+  it("rejects an address that ssh would read as an option", () => {
+    assert.throws(
+      () => typedToDecl(inventory({ hosts: { h: { address: "-oProxyCommand=x" } } }), FILE),
+      /hosts\.h\.address: must not start with "-"/,
+    );
   });
 
   it("does not modify the vars object of the spec", () => {

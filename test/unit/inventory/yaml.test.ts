@@ -42,7 +42,7 @@ const LAB = `all:
 
 describe("parseYamlInventory", () => {
   it("reads all's vars into the inventory's own vars", () => {
-    assert.deepEqual(parse(LAB).vars, { ansible_user: "root" });
+    assert.deepEqual(parse(LAB).groups.find((g) => g.name === "all")?.vars, { ansible_user: "root" });
   });
 
   it("reads hosts with their vars, and a host with no body as a host without vars", () => {
@@ -63,11 +63,11 @@ describe("parseYamlInventory", () => {
     assert.deepEqual(d.hosts.find((h) => h.name === "web1")?.location, { file: FILE, line: 14, column: 13 });
   });
 
-  it("links nested children to their parent group but not to all", () => {
+  it("links nested children to their parent group, and all to its own", () => {
     const d = parse(LAB);
     const byName = new Map(d.groups.map((g) => [g.name, g]));
     assert.deepEqual(byName.get("prod")?.children, ["web", "db"]);
-    assert.deepEqual(byName.get("all")?.children, []);
+    assert.deepEqual(byName.get("all")?.children, ["prod"]);
     assert.deepEqual(byName.get("web")?.hosts, ["web1", "web2"]);
     assert.deepEqual(byName.get("web")?.vars, { http_port: 8080 });
   });
@@ -126,9 +126,9 @@ describe("parseYamlInventory", () => {
     );
   });
 
-  it("returns an empty inventory for an empty document", () => {
-    assert.deepEqual(parse(""), { source: FILE, vars: {}, hosts: [], groups: [] });
-    assert.deepEqual(parse("# nothing yet\n"), { source: FILE, vars: {}, hosts: [], groups: [] });
+  it("rejects an empty document, as Ansible does", () => {
+    assert.equal(parseError("").message, "inventory.yml: empty YAML inventory");
+    assert.equal(parseError("# nothing yet\n").message, "inventory.yml: empty YAML inventory");
   });
 
   it("reads JSON, which is YAML", () => {
@@ -148,33 +148,57 @@ describe("parseYamlInventory", () => {
     assert.equal(typeof err.location.line, "number");
   });
 
-  it("rejects an unknown key in a group with its line and column", () => {
-    const err = parseError("all:\n  hosts:\n    a:\n  hostz:\n    b:\n");
-    assert.equal(err.message, 'inventory.yml:4:3: unknown key "hostz" in group "all" (expected hosts, vars or children)');
+  it("warns about an unknown key in a group with its line and skips it, as Ansible does", () => {
+    const d = parse("all:\n  hosts:\n    a:\n  hostz:\n    b:\n  desc: text\n");
+    assert.deepEqual(d.warnings, [
+      'inventory.yml:4: skipping unexpected key "hostz" in group "all" (only vars, children and hosts are valid)',
+      'inventory.yml:6: skipping unexpected key "desc" in group "all" (only vars, children and hosts are valid)',
+    ]);
+    assert.deepEqual(
+      d.hosts.map((h) => h.name),
+      ["a"],
+    );
   });
 
-  it("rejects an unknown key in a nested group", () => {
-    const err = parseError("all:\n  children:\n    web:\n      host:\n        w1:\n");
-    assert.deepEqual(err.location, { file: FILE, line: 4, column: 7 });
-    assert.match(err.message, /unknown key "host" in group "web"/);
+  it("rejects an integer host name (Ansible cannot read it either)", () => {
+    assert.equal(parseError("all:\n  hosts:\n    1234:\n").message, 'inventory.yml:3:5: host name "1234" must be a string: quote it');
+  });
+
+  it("resolves anchors, aliases and << merge keys as YAML does", () => {
+    const d = parse("all:\n  vars:\n    base: &b {a: 1, b: 2}\n  hosts:\n    h1:\n      <<: *b\n      b: 3\n      copy: *b\n");
+    assert.deepEqual(d.hosts[0]?.vars, { a: 1, b: 3, copy: { a: 1, b: 2 } });
+  });
+
+  it("refuses a billion-laughs document instead of expanding it", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `l${i}: &l${i} [${Array(10)
+          .fill(i === 1 ? "*a" : `*l${i - 1}`)
+          .join(", ")}]`,
+      );
+    const text = `all:\n  vars:\n${levels.map((l) => `    ${l}`).join("\n")}\n  hosts:\n    h1:\n`;
+    assert.match(parseError(text).message, /cannot read value: .*[Ee]xcessive alias count/);
   });
 
   it("rejects hosts given as a list", () => {
     const err = parseError("web:\n  hosts:\n    - web1\n    - web2\n");
-    assert.equal(err.message, 'inventory.yml:2:3: hosts of group "web" must be a mapping');
+    assert.equal(err.message, 'inventory.yml:2:3: hosts of group "web" must be a mapping, found a list');
   });
 
   it("rejects a host whose body is not a mapping", () => {
     const err = parseError("web:\n  hosts:\n    web1: 10.0.0.1\n");
-    assert.equal(err.message, 'inventory.yml:3:5: host "web1" must be a mapping');
+    assert.equal(err.message, 'inventory.yml:3:5: host "web1": expected a mapping of vars, found string "10.0.0.1"');
   });
 
   it("rejects vars that are not a mapping", () => {
     assert.match(parseError("web:\n  vars: [a]\n").message, /^inventory\.yml:2:3: vars of group "web" must be a mapping/);
   });
 
-  it("rejects a group whose body is not a mapping", () => {
-    assert.match(parseError("web: web1\n").message, /^inventory\.yml:1:1: group "web" must be a mapping/);
+  it("skips a group whose body is not a mapping, with a warning (as Ansible)", () => {
+    assert.deepEqual(parse("web: web1\ndb:\n").warnings, [
+      'inventory.yml:1: skipping "web": not a valid group definition (expected a mapping)',
+    ]);
   });
 
   it("rejects a top level that is not a mapping", () => {
@@ -182,9 +206,9 @@ describe("parseYamlInventory", () => {
   });
 
   it("rejects a bad host range with the host's line", () => {
-    const err = parseError("all:\n  hosts:\n    ok:\n    web[9:1]:\n");
+    const err = parseError("all:\n  hosts:\n    ok:\n    web[01:]:\n");
     assert.deepEqual(err.location, { file: FILE, line: 4, column: 5 });
-    assert.match(err.message, /range start is after its end/);
+    assert.match(err.message, /the range needs an end value/);
   });
 
   it("declares a cycle of nested groups that Inventory.build then rejects", () => {

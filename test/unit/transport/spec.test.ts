@@ -89,7 +89,7 @@ describe("connectionFromVars", () => {
   for (const bad of [0, 65536, -22, 22.5, "ssh", "22abc"]) {
     it(`rejects the port ${JSON.stringify(bad)}, naming the host, the var and the value`, () => {
       assert.throws(() => connectionFromVars("web3", { ansible_port: bad }), {
-        message: `web3: bosun_port must be a port number 1-65535, found "${bad}"`,
+        message: `host "web3": ansible_port must be a port number 1-65535, found ${JSON.stringify(bad)}`,
       });
     });
   }
@@ -100,7 +100,10 @@ describe("connectionFromVars", () => {
   });
 
   it("rejects a connection var that is an object, naming the host", () => {
-    assert.throws(() => connectionFromVars("web3", { bosun_user: { name: "x" } }), /^Error: web3: bosun_user must be a string/);
+    assert.throws(
+      () => connectionFromVars("web3", { bosun_user: { name: "x" } }),
+      /^BosunError: host "web3": bosun_user must be a string, found \{"name":"x"\}/,
+    );
   });
 
   it("connects to localhost locally by default", () => {
@@ -119,7 +122,27 @@ describe("connectionFromVars", () => {
 
   it("rejects a connection type other than ssh or local, naming the host", () => {
     assert.throws(() => connectionFromVars("win1", { ansible_connection: "winrm" }), {
-      message: 'win1: bosun_connection must be "ssh" or "local", found "winrm"',
+      message: 'host "win1": ansible_connection must be "ssh" or "local", found "winrm"',
     });
+  });
+
+  for (const [key, value] of [
+    ["ansible_host", "-oProxyCommand=touch /tmp/x"],
+    ["ansible_user", "-oProxyCommand=x"],
+    ["bosun_ssh_jump", "-J evil"],
+    ["bosun_ssh_key", "-oX"],
+    ["ansible_host", "web 1"],
+  ]) {
+    it(`rejects ${key}=${JSON.stringify(value)} so it never reaches ssh as an option`, () => {
+      assert.throws(
+        () => connectionFromVars("web3", { [key as string]: value }),
+        (err: Error) => err.message.startsWith(`host "web3": ${key} must`),
+      );
+    });
+  }
+
+  it("rejects a host name starting with - when it is the address", () => {
+    assert.throws(() => connectionFromVars("-oProxyCommand=x", {}), /the host name must not start with "-"/);
+    assert.equal(connectionFromVars("-odd", { ansible_host: "10.0.0.1" }).address, "10.0.0.1");
   });
 });
