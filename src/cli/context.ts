@@ -1,8 +1,5 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parse as parseToml } from "smol-toml";
-import { parse as parseYaml } from "yaml";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
 import { InventoryError, UsageError } from "../errors.js";
 import { loadInventoryFile } from "../inventory/load.js";
@@ -11,9 +8,10 @@ import { selectHosts } from "../inventory/patterns.js";
 import { type LabLayout, labLayout } from "../lab/layout.js";
 import { parseLogSpec, setLogFilter } from "../log.js";
 import { resolveKeys } from "../vault/keys.js";
-import { isAnyVault, openVault } from "../vault/open.js";
-import { decryptTree, type KeyProvider, memoKeys, secretLeaves } from "../vault/vars.js";
+import { type KeyProvider, memoKeys } from "../vault/vars.js";
 import { promptHidden } from "./prompt.js";
+
+export { parseExtraVars } from "./extra-vars.js";
 
 export interface VaultOptions {
   vaultId?: string[];
@@ -81,39 +79,6 @@ export function pickHosts(inv: Inventory, pattern: string, limit?: string): stri
   }
   if (hosts.length === 0) throw new UsageError(`no hosts match "${pattern}"${limit ? ` with --limit "${limit}"` : ""} in ${inv.source}`);
   return hosts;
-}
-
-/**
- * Returns the vars of -e options: key=value pairs (value as YAML scalar), JSON/YAML objects, or @file
- * (a wholly encrypted file's values become Secrets; inline vaulted values too).
- */
-export async function parseExtraVars(items: string[] = [], keys?: KeyProvider): Promise<Vars> {
-  const out: Vars = {};
-  for (const item of items) {
-    if (item.startsWith("@")) {
-      const file = item.slice(1);
-      if (!existsSync(file)) throw new UsageError(`-e ${item}: file not found`);
-      const raw = await readFile(file, "utf8");
-      const whole = isAnyVault(raw);
-      if ((whole || raw.includes("$BOSUN_VAULT;") || raw.includes("$ANSIBLE_VAULT;")) && !keys)
-        throw new UsageError(`-e ${item}: vaulted data needs a vault key`);
-      const text = whole && keys ? openVault(raw, await keys(), file).plaintext.toString("utf8") : raw;
-      const isToml = /\.toml(\.vault)?$/.test(file);
-      const data = isToml ? parseToml(text) : parseYaml(text, { customTags: [{ tag: "!vault", resolve: (v: string) => v }] });
-      if (!data || typeof data !== "object" || Array.isArray(data)) throw new UsageError(`-e ${item}: expected a mapping of vars`);
-      Object.assign(out, whole ? secretLeaves(data) : keys ? decryptTree(data, await keys(), file) : data);
-    } else if (item.trim().startsWith("{")) {
-      Object.assign(out, parseYaml(item) as Vars);
-    } else {
-      for (const pair of item.split(/\s+/).filter(Boolean)) {
-        const eq = pair.indexOf("=");
-        if (eq <= 0) throw new UsageError(`-e ${pair}: expected key=value, @file or a JSON object`);
-        const raw = pair.slice(eq + 1);
-        out[pair.slice(0, eq)] = raw === "" ? "" : parseYaml(raw);
-      }
-    }
-  }
-  return out;
 }
 
 const SECRET_NAME = /(pass(word|wd)?|secret|token|api_?key|private_key$)/i;

@@ -1,11 +1,11 @@
-import { type Command, Option } from "commander";
-import { UsageError } from "../errors.js";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { quoteValue } from "../util/text.js";
 
 /** Adds the options every host-targeting command shares. */
 export function hostOptions(cmd: Command): Command {
   return cmd
     .option("-i, --inventory <inv>", "inventory file, a name from bosun.toml [inventories], or `lab`")
-    .option("-l, --limit <pattern>", "further limit the selected hosts (host pattern)")
+    .option("-l, --limit <pattern>", "further limit the selected hosts (host pattern)", hostPattern)
     .option("-e, --extra-vars <vars>", "extra vars: key=value, JSON, or @file (repeatable)", collect, [])
     .option("-f, --forks <n>", "hosts worked on in parallel", positiveInt)
     .option("-u, --user <user>", "connect as this user")
@@ -39,10 +39,42 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/*
+ * Option parsers throw commander's InvalidArgumentError: commander then names the option in its
+ * message ("option '-f, --forks <n>' argument '0' is invalid") and the CLI exits 64.
+ */
+
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`expected a positive integer, found "${value}"`);
+  if (value.trim() === "" || !Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected a positive integer, found ${quoteValue(value)}`);
   return n;
+}
+
+/** Returns seconds > 0 (fractions allowed): --timeout. */
+export function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`expected seconds > 0, found ${quoteValue(value)}`);
+  return n;
+}
+
+/**
+ * Returns a host pattern; an empty one is refused. An unset $HOSTS in `-l "$HOSTS"` must not mean
+ * every host: it is a mistake, not a wish to deploy everywhere.
+ */
+export function hostPattern(value: string): string {
+  if (value.split(/[,:]/).every((p) => p.trim() === ""))
+    throw new InvalidArgumentError("empty host pattern (to target every host, say `all`)");
+  return value.trim();
+}
+
+/** Returns a comma-separated tag list as given; an empty list (`-t ''`, `-t ,`) is refused, and so is an empty tag. */
+export function tagList(value: string): string {
+  const tags = value.split(",").map((t) => t.trim());
+  if (tags.every((t) => t === "")) throw new InvalidArgumentError("empty tag list (leave the option out to select every operation)");
+  if (tags.some((t) => t === "")) throw new InvalidArgumentError(`empty tag in ${quoteValue(value)}`);
+  return value;
 }
 
 /** Counts repeated -v flags. */

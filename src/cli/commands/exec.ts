@@ -3,7 +3,7 @@ import pc from "picocolors";
 import { exitCodeOf, forEachHost } from "../../engine/adhoc.js";
 import type { ExecResult } from "../../transport/types.js";
 import { type GlobalOptions, setup } from "../context.js";
-import { type HostOptions, hostOptions } from "../options.js";
+import { type HostOptions, hostOptions, positiveSeconds } from "../options.js";
 import { out, seconds, statusText, summaryLine } from "../render.js";
 import { openTargets } from "../targets.js";
 
@@ -15,7 +15,7 @@ export function registerExec(program: Command): void {
       .argument("<pattern>", "host pattern: names, groups, globs, a:b, a:&b, a:!b")
       .argument("<command...>", "the command (put it after --)"),
   )
-    .option("--timeout <s>", "fail a host whose command runs longer (seconds)", Number)
+    .option("--timeout <s>", "fail a host whose command runs longer (seconds)", positiveSeconds)
     .action(async (pattern: string, words: string[], o: HostOptions & { timeout?: number }, cmd: Command) => {
       const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
       const command = words.join(" ");
