@@ -4,7 +4,7 @@ import { exitCodeOf, forEachHost } from "../../engine/adhoc.js";
 import type { ExecResult } from "../../transport/types.js";
 import { type GlobalOptions, setup } from "../context.js";
 import { type HostOptions, hostOptions, positiveSeconds } from "../options.js";
-import { out, seconds, statusText, summaryLine } from "../render.js";
+import { out, outJson, seconds, statusText, summaryLine } from "../render.js";
 import { openTargets } from "../targets.js";
 
 export function registerExec(program: Command): void {
@@ -33,21 +33,19 @@ export function registerExec(program: Command): void {
           o.json ? undefined : printHost,
         );
         if (o.json) {
-          out(
-            JSON.stringify(
-              Object.fromEntries(
-                outcomes.map((x) => [
-                  x.host,
-                  {
-                    status: x.status,
-                    rc: x.value?.code,
-                    stdout: x.value?.stdout,
-                    stderr: x.value?.stderr,
-                    error: x.error,
-                    duration_ms: x.durationMs,
-                  },
-                ]),
-              ),
+          outJson(
+            Object.fromEntries(
+              outcomes.map((x) => [
+                x.host,
+                {
+                  status: x.status,
+                  rc: x.value?.code,
+                  stdout: x.value?.stdout,
+                  stderr: x.value?.stderr,
+                  error: x.error,
+                  duration_ms: x.durationMs,
+                },
+              ]),
             ),
           );
         } else out(summaryLine(outcomes, Date.now() - start));

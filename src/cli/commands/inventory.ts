@@ -3,7 +3,7 @@ import pc from "picocolors";
 import type { Inventory } from "../../inventory/model.js";
 import { type GlobalOptions, maskVars, parseExtraVars, resolveInventory, setup, vaultKeys } from "../context.js";
 import { collect } from "../options.js";
-import { out } from "../render.js";
+import { out, outJson } from "../render.js";
 
 export function registerInventory(program: Command): void {
   program
@@ -35,13 +35,13 @@ export function registerInventory(program: Command): void {
         const extra = await parseExtraVars(o.extraVars, keys);
         if (o.host) {
           if (!inv.hosts.has(o.host)) throw new Error(`no host "${o.host}" in ${inv.source}`);
-          out(JSON.stringify(maskVars(inv.varsFor(o.host, extra)), null, 2));
+          outJson(maskVars(inv.varsFor(o.host, extra)), 2);
         } else if (o.json) {
           const hosts = Object.fromEntries([...inv.hosts.keys()].map((h) => [h, maskVars(inv.varsFor(h, extra))]));
           const groups = Object.fromEntries(
             [...inv.groups.values()].map((g) => [g.name, { hosts: inv.groupHosts(g.name), children: g.children, vars: maskVars(g.vars) }]),
           );
-          out(JSON.stringify({ source: inv.source, hosts, groups }, null, 2));
+          outJson({ source: inv.source, hosts, groups }, 2);
         } else {
           for (const line of graph(inv)) out(line);
         }
