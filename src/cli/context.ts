@@ -63,6 +63,14 @@ export async function resolveInventory(loaded: LoadedConfig, arg: string | undef
     file = cfg.inventories[name];
   } else if (name !== undefined) {
     file = name;
+    if (!existsSync(file) && !/[/.]/.test(name)) {
+      // "prod" is a name, not a path: say where names come from rather than "file not found".
+      const known = Object.keys(cfg.inventories);
+      const where = loaded.files[0] ? `[inventories] of ${loaded.files[0]}` : "[inventories] of bosun.toml (there is no bosun.toml here)";
+      throw new UsageError(
+        `-i ${name}: no inventory named "${name}" in ${where}${known.length ? ` (known: ${known.join(", ")})` : ""}, and no such file`,
+      );
+    }
   } else {
     file = ["inventory.ts", "inventory.yml", "inventory.yaml", "inventory.ini", "hosts"].find((f) => existsSync(f));
     if (!file) throw new UsageError("no inventory: pass -i FILE (or -i lab), or set `inventory` in bosun.toml");
@@ -72,6 +80,7 @@ export async function resolveInventory(loaded: LoadedConfig, arg: string | undef
 
 /** Returns the hosts matching pattern; an empty selection is an error. */
 export function pickHosts(inv: Inventory, pattern: string, limit?: string): string[] {
+  if (pattern.trim() === "") throw new UsageError('empty host pattern (to target every host, say "all")');
   let hosts = selectHosts(inv, pattern);
   if (limit) {
     const limited = new Set(selectHosts(inv, limit));

@@ -4,18 +4,18 @@ import { quoteValue } from "../util/text.js";
 /** Adds the options every host-targeting command shares. */
 export function hostOptions(cmd: Command): Command {
   return cmd
-    .option("-i, --inventory <inv>", "inventory file, a name from bosun.toml [inventories], or `lab`")
+    .option("-i, --inventory <inv>", "inventory file, a name from bosun.toml [inventories], or `lab`", nonEmpty)
     .option("-l, --limit <pattern>", "further limit the selected hosts (host pattern)", hostPattern)
     .option("-e, --extra-vars <vars>", "extra vars: key=value, JSON, or @file (repeatable)", collect, [])
     .option("-f, --forks <n>", "hosts worked on in parallel", positiveInt)
-    .option("-u, --user <user>", "connect as this user")
+    .option("-u, --user <user>", "connect as this user", nonEmpty)
     .option("-b, --become", "run with privilege escalation (sudo)")
-    .option("--become-user <user>", "user to become", undefined)
+    .option("--become-user <user>", "user to become", nonEmpty)
     .option("-K, --ask-become-pass", "prompt for the sudo password")
     .option("--accept-new-host-keys", "accept and record unknown host keys (a changed key is always refused)")
     .option("--connect-timeout <s>", "SSH connect timeout in seconds", positiveInt)
     .option("--vault-id <id@source>", "vault key: ID@FILE or ID@prompt (repeatable)", collect, [])
-    .option("--vault-password-file <file>", "file holding the vault password or key")
+    .option("--vault-password-file <file>", "file holding the vault password or key", nonEmpty)
     .addOption(new Option("--json", "machine-readable output on stdout"));
 }
 
@@ -49,6 +49,12 @@ export function positiveInt(value: string): number {
   if (value.trim() === "" || !Number.isInteger(n) || n < 1)
     throw new InvalidArgumentError(`expected a positive integer, found ${quoteValue(value)}`);
   return n;
+}
+
+/** Returns value unless it is empty or blank (`-i "$INV"` with $INV unset). */
+export function nonEmpty(value: string): string {
+  if (value.trim() === "") throw new InvalidArgumentError("empty value");
+  return value;
 }
 
 /** Returns seconds > 0 (fractions allowed): --timeout. */

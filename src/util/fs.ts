@@ -1,9 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-/** Writes data to file atomically: a temp file beside it, fsync'd, then renamed over. */
+/**
+ * Writes data to file atomically: a temp file beside it, fsync'd, then renamed over. Errors name file,
+ * not the temp file (the user never heard of it); a directory in file's place is refused before writing.
+ */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  try {
+    if ((await stat(file)).isDirectory()) throw Object.assign(new Error(`EISDIR: ${file}`), { code: "EISDIR", path: file });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
   try {
@@ -11,6 +19,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });
+    const e = err as NodeJS.ErrnoException;
+    if (e.path === tmp) e.path = file;
     throw err;
   }
 }

@@ -2,14 +2,14 @@ import type { Command } from "commander";
 import pc from "picocolors";
 import type { Inventory } from "../../inventory/model.js";
 import { type GlobalOptions, maskVars, parseExtraVars, resolveInventory, setup, vaultKeys } from "../context.js";
-import { collect } from "../options.js";
+import { collect, nonEmpty } from "../options.js";
 import { out, outJson } from "../render.js";
 
 export function registerInventory(program: Command): void {
   program
     .command("inventory")
     .description("show the inventory: hosts, groups and each host's merged vars (secrets masked)")
-    .option("-i, --inventory <inv>", "inventory file, a name from bosun.toml [inventories], or `lab`")
+    .option("-i, --inventory <inv>", "inventory file, a name from bosun.toml [inventories], or `lab`", nonEmpty)
     .option("--graph", "show the group tree")
     .option("--json", "hosts with merged vars, and groups, as JSON")
     .option("--host <name>", "show one host's merged vars")
