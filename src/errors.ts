@@ -106,6 +106,12 @@ const SYSTEM_ERRORS: Record<string, string> = {
   EBUSY: "busy",
 };
 
+/** Returns the words for a system error's code ("EISDIR" → "is a directory, expected a file"), else the code. */
+export function systemErrorText(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return (code && SYSTEM_ERRORS[code]) ?? code ?? String(err);
+}
+
 /**
  * Returns a one-line message for a Node system error on a path ("x.yml: is a directory, expected a file"),
  * or undefined when err is not one. Mistakes such as `-i somedir` end here instead of in a stack trace.

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
 import { InventoryError, UsageError } from "../errors.js";
@@ -75,7 +75,10 @@ export async function resolveInventory(loaded: LoadedConfig, arg: string | undef
     file = ["inventory.ts", "inventory.yml", "inventory.yaml", "inventory.ini", "hosts"].find((f) => existsSync(f));
     if (!file) throw new UsageError("no inventory: pass -i FILE (or -i lab), or set `inventory` in bosun.toml");
   }
-  return loadInventoryFile(path.resolve(file), keys);
+  const abs = path.resolve(file);
+  // The loaders read files: a directory would end in a bare EISDIR without the name.
+  if (existsSync(abs) && statSync(abs).isDirectory()) throw new InventoryError({ file: abs }, "is a directory, expected an inventory file");
+  return loadInventoryFile(abs, keys);
 }
 
 /** Returns the hosts matching pattern; an empty selection is an error. */

@@ -3,6 +3,7 @@
  * vaulted values). Every mistake ends in one line naming the argument or FILE:LINE; the text of a
  * decrypted file is never quoted back, not even one line of it (it is the secret).
  */
+import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { parse as parseYaml, YAMLParseError } from "yaml";
@@ -50,7 +51,8 @@ async function varsFile(file: string, keys?: KeyProvider): Promise<Vars> {
 async function readVarsFile(file: string, arg: string): Promise<string> {
   let fh: Awaited<ReturnType<typeof open>>;
   try {
-    fh = await open(file, "r");
+    // Non-blocking: opening a named pipe nobody writes to must not wait forever (it is refused below).
+    fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new UsageError(`${arg}: file not found`);
@@ -89,8 +91,10 @@ export function parseVarsText(text: string, file: string, toml: boolean, secret:
         { file, ...pos },
         `bad ${format} in the decrypted content (not shown: it is vaulted; \`bosun vault edit\` to fix it)`,
       );
-    if (!(err instanceof YAMLParseError || err instanceof TomlError)) throw err;
-    const reason = (err.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "").replace(/^Invalid TOML document: /, "");
+    // yaml also throws plain errors while building values (an alias to no anchor): still the file's fault.
+    const reason = ((err as Error).message?.split("\n")[0] ?? "")
+      .replace(/ at line \d+, column \d+:?$/, "")
+      .replace(/^Invalid TOML document: /, "");
     throw new VarsError({ file, ...pos }, `bad ${format}: ${reason}`);
   }
 }

@@ -20,7 +20,13 @@ export function program(): Command {
     .option("-v, --verbose", "more logs on stderr (-vv for debug); BOSUN_LOG overrides", increase, 0)
     // One line per usage error (commander's own text, without its "error: "), never the whole help.
     .configureOutput({
-      outputError: (str, write) => write(`bosun: ${str.replace(/^error: /, "").trimEnd()} (see --help)\n`),
+      outputError: (str, write) =>
+        write(
+          `bosun: ${str
+            .replace(/^error: /, "")
+            .trim()
+            .replaceAll("\n", " ")} (see --help)\n`,
+        ),
     })
     .exitOverride();
   registerInit(p);

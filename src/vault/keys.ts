@@ -9,6 +9,7 @@ import { constants, existsSync } from "node:fs";
 import { access, readFile } from "node:fs/promises";
 import path from "node:path";
 import { inspect } from "node:util";
+import { systemErrorText } from "../errors.js";
 import { VaultError } from "./errors.js";
 import { checkVaultId } from "./format.js";
 import { registerSecret } from "./redact.js";
@@ -38,7 +39,7 @@ export class VaultKey {
   /** Returns a key derived (with scrypt) from passphrase; the passphrase is registered for redaction. */
   static fromPassphrase(id: string, passphrase: string, source: string): VaultKey {
     if (passphrase.length === 0) throw new VaultError(`${source}: the vault password is empty`);
-    registerSecret(passphrase);
+    registerSecret(passphrase, { pieces: false });
     return new VaultKey(id, "passphrase", Buffer.from(passphrase, "utf8"), source);
   }
 

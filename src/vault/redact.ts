@@ -14,6 +14,8 @@ export const REDACTED = "***";
 export const MIN_PARTIAL_LENGTH = 8;
 
 const known = new Set<string>();
+/** The values whose pieces are hidden too (Secrets, not passphrases). */
+const pieceSources = new Set<string>();
 /** Longest first, so a secret that contains another is replaced whole. Rebuilt lazily. */
 let ordered: string[] | undefined;
 /** Every MIN_PARTIAL_LENGTH-character window of every secret (except blank or repetitive ones). Rebuilt lazily. */
@@ -23,7 +25,13 @@ let grams: Set<string> | undefined;
  * Records plaintext as secret. A multi-line value also registers each of its lines (trimmed),
  * because output often carries one line of a key or certificate without the rest.
  */
-export function registerSecret(plaintext: string): void {
+export function registerSecret(plaintext: string, opts: { pieces?: boolean } = {}): void {
+  // A vault passphrase never goes to a host, so no host program can alter it: exact matches suffice,
+  // and hiding every 8-character piece of "correct-horse-battery" would blank ordinary words.
+  if (opts.pieces !== false && plaintext.length >= MIN_PARTIAL_LENGTH && !pieceSources.has(plaintext)) {
+    pieceSources.add(plaintext);
+    grams = undefined;
+  }
   const candidates = [plaintext];
   if (plaintext.includes("\n")) candidates.push(...plaintext.split(/\r?\n/).map((l) => l.trim()));
   for (const c of candidates) {
@@ -67,7 +75,7 @@ function redactPieces(text: string): string {
 
 function secretGrams(): Set<string> {
   const set = new Set<string>();
-  for (const s of known) {
+  for (const s of pieceSources) {
     for (let i = 0; i + MIN_PARTIAL_LENGTH <= s.length; i++) {
       const g = s.slice(i, i + MIN_PARTIAL_LENGTH);
       // "        " or "--------" from a key's layout is not the secret, and is everywhere in output.
@@ -92,6 +100,7 @@ export function redactDeep<T>(value: T): T {
 /** Forgets every registered secret (tests, or a long-running server between runs). */
 export function forgetSecrets(): void {
   known.clear();
+  pieceSources.clear();
   ordered = undefined;
   grams = undefined;
 }

@@ -4,9 +4,14 @@ import { contentDiff } from "../../../src/ops/diff.js";
 
 describe("contentDiff of a file that holds a secret", () => {
   it("hides the old side's lines: a rotated password is not printed", () => {
-    const d = contentDiff("/etc/app.env", Buffer.from("A=1\nDB_PASSWORD=old-Secret-99\nB=2\n"), Buffer.from("A=1\nDB_PASSWORD=***\nB=2\n"), {
-      secret: true,
-    });
+    const d = contentDiff(
+      "/etc/app.env",
+      Buffer.from("A=1\nDB_PASSWORD=old-Secret-99\nB=2\n"),
+      Buffer.from("A=1\nDB_PASSWORD=***\nB=2\n"),
+      {
+        secret: true,
+      },
+    );
     assert.doesNotMatch(d, /old-Secret-99/);
     assert.match(d, /^\+DB_PASSWORD=\*\*\*$/m);
     assert.match(d, /^-\*\*\* \(old line hidden/m);
