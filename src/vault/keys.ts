@@ -88,16 +88,7 @@ export async function readKeySource(id: string, file: string, source = file): Pr
   try {
     text = (await readFile(file)).toString("utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "not found"
-        : code === "EISDIR"
-          ? "is a directory"
-          : code === "EACCES"
-            ? "permission denied"
-            : (code ?? "unreadable");
-    throw new VaultError(`${source}: cannot read vault password file: ${why}`);
+    throw new VaultError(`${source}: cannot read vault password file: ${systemErrorText(err)}`);
   }
   if (text.startsWith(KEY_FILE_MAGIC)) {
     const b64 = text.slice(KEY_FILE_MAGIC.length).trim();

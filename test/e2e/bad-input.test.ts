@@ -51,7 +51,6 @@ function check(row: BadInputRow, o: Awaited<ReturnType<typeof runRow>>): void {
   assert.equal(o.code, row.code, `exit code${where}`);
   assert.doesNotMatch(all, /^\s+at /m, `a stack trace${where}`);
   assert.doesNotMatch(all, /TypeError|ReferenceError|RangeError|SyntaxError:|unexpected error|ERR_[A-Z_]+/, `an internal error${where}`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: no raw escape sequence may reach the terminal
   assert.doesNotMatch(all, /\x1b|\x00/, `a raw control character${where}`);
   const lines = o.stderr.trimEnd().split("\n");
   assert.match(lines[0] ?? "", /^bosun: /, `the message starts with "bosun: "${where}`);
