@@ -34,6 +34,11 @@ export function registerSecret(plaintext: string, opts: { pieces?: boolean } = {
   }
   const candidates = [plaintext];
   if (plaintext.includes("\n")) candidates.push(...plaintext.split(/\r?\n/).map((l) => l.trim()));
+  // Its spelling inside JSON too (`"` and `\\` escaped): text serialized before it was masked stays safe.
+  for (const c of [...candidates]) {
+    const json = JSON.stringify(c).slice(1, -1);
+    if (json !== c) candidates.push(json);
+  }
   for (const c of candidates) {
     if (c.length >= MIN_REDACT_LENGTH && !known.has(c)) {
       known.add(c);

@@ -20,6 +20,15 @@ describe("redact of pieces of secrets", () => {
   });
 });
 
+describe("redact of serialized text", () => {
+  afterEach(forgetSecrets);
+
+  it("hides a secret in its JSON spelling too, for JSON that was serialized before masking", () => {
+    registerSecret('tok"en\\x1');
+    assert.equal(redact(JSON.stringify({ v: 'a tok"en\\x1 b' })), '{"v":"a *** b"}');
+  });
+});
+
 describe("redactDeep", () => {
   afterEach(forgetSecrets);
 
