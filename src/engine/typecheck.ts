@@ -75,23 +75,35 @@ export async function typecheckModule(
     if (!read.error) options = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configFile)).options;
   }
   // Node's types come with this Bosun when it has them (a user's repository usually has no node_modules).
+  // They cost most of a check's time, so they are added only when the site needs them (it names
+  // `process`, `Buffer` or a `node:` module and the first check could not find it).
   const nodeTypes = path.join(BOSUN_ROOT, "node_modules", "@types");
-  const hasNodeTypes = ts.sys.fileExists(path.join(nodeTypes, "node", "package.json"));
-  if (!options.types && !options.typeRoots && hasNodeTypes) options = { ...options, typeRoots: [nodeTypes], types: ["node"] };
+  const ownTypes = !options.types && !options.typeRoots && ts.sys.fileExists(path.join(nodeTypes, "node", "package.json"));
   const paths = { ...options.paths, ...Object.fromEntries(Object.entries(bosunTypeEntries()).map(([k, f]) => [k, [f]])) };
-  const program = ts.createProgram([abs], {
-    ...options,
-    paths,
-    noEmit: true,
-    skipLibCheck: true,
-    incremental: false,
-    composite: false,
-  });
-  const userFiles = program
-    .getSourceFiles()
-    .map((f) => f.fileName)
-    .filter((f) => !f.includes("/node_modules/") && !f.endsWith(".d.ts") && !f.startsWith(BOSUN_OWN));
-  const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => !d.file || userFiles.includes(d.file.fileName));
+  const check = (extra: import("typescript").CompilerOptions) => {
+    const program = ts.createProgram([abs], {
+      ...options,
+      ...extra,
+      paths,
+      noEmit: true,
+      skipLibCheck: true,
+      incremental: false,
+      composite: false,
+    });
+    const userFiles = program
+      .getSourceFiles()
+      .map((f) => f.fileName)
+      .filter((f) => !f.includes("/node_modules/") && !f.endsWith(".d.ts") && !f.startsWith(BOSUN_OWN));
+    // Per user file: Bosun's own files (sources when run from a checkout) are not checked again here.
+    const diagnostics = [
+      ...program.getOptionsDiagnostics(),
+      ...program.getGlobalDiagnostics(),
+      ...userFiles.flatMap((f) => ts.getPreEmitDiagnostics(program, program.getSourceFile(f))),
+    ].filter((d) => !d.file || userFiles.includes(d.file.fileName));
+    return { userFiles, diagnostics };
+  };
+  let { userFiles, diagnostics } = check(ownTypes ? { types: [] } : {});
+  if (ownTypes && diagnostics.some(needsNodeTypes)) ({ userFiles, diagnostics } = check({ typeRoots: [nodeTypes], types: ["node"] }));
   if (diagnostics.length > 0) {
     const lines = diagnostics.slice(0, 10).map((d) => {
       const msg = ts.flattenDiagnosticMessageText(d.messageText, "\n");
@@ -109,4 +121,11 @@ export async function typecheckModule(
   }
   cache[abs] = { tsVersion: ts.version, files: Object.fromEntries(userFiles.map((f) => [f, hash(f)])) };
   await writeFileAtomic(cacheFile, `${JSON.stringify(cache, null, 1)}\n`, 0o600);
+}
+
+/** True for "cannot find name 'process'" (2580, 2591) or "cannot find module 'node:…'" (2307). */
+function needsNodeTypes(d: import("typescript").Diagnostic): boolean {
+  if (d.code === 2580 || d.code === 2591) return true;
+  const text = typeof d.messageText === "string" ? d.messageText : d.messageText.messageText;
+  return d.code === 2307 && /'node:|'(fs|path|os|child_process|crypto)'/.test(text);
 }
