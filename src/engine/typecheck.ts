@@ -7,8 +7,8 @@ import { type LocatedError, SiteError, type SourceLocation } from "../errors.js"
 import { writeFileAtomic } from "../util/fs.js";
 import { BOSUN_ROOT, bosunTypeEntries } from "../util/module.js";
 
-/** Bosun's own files (sources or declarations): checked by Bosun's build, not per site. */
-const BOSUN_OWN = `${BOSUN_ROOT}/`;
+/** Bosun's own files (sources or declarations): checked by Bosun's build, not per site. Sites in the checkout (examples/) are checked. */
+const BOSUN_OWN = [`${BOSUN_ROOT}/src/`, `${BOSUN_ROOT}/dist/`];
 
 interface CacheEntry {
   tsVersion: string;
@@ -93,7 +93,7 @@ export async function typecheckModule(
     const userFiles = program
       .getSourceFiles()
       .map((f) => f.fileName)
-      .filter((f) => !f.includes("/node_modules/") && !f.endsWith(".d.ts") && !f.startsWith(BOSUN_OWN));
+      .filter((f) => !f.includes("/node_modules/") && !f.endsWith(".d.ts") && !BOSUN_OWN.some((d) => f.startsWith(d)));
     // Per user file: Bosun's own files (sources when run from a checkout) are not checked again here.
     const diagnostics = [
       ...program.getOptionsDiagnostics(),
