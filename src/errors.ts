@@ -39,6 +39,9 @@ export class InventoryError extends LocatedError {}
 /** A site (deployment) file that cannot be loaded or is not a deployment. */
 export class SiteError extends LocatedError {}
 
+/** A vars file given with `-e @FILE` (or a vars value) that cannot be read or parsed. */
+export class VarsError extends LocatedError {}
+
 /** Bad command-line usage (unknown flag values, missing arguments). */
 export class UsageError extends BosunError {
   override readonly exitCode = 64;
@@ -86,4 +89,37 @@ export class RemoteCommandError extends BosunError {
 export function tailLines(text: string, n: number): string {
   const lines = text.trimEnd().split("\n");
   return lines.slice(-n).join("\n");
+}
+
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  EISDIR: "is a directory, expected a file",
+  ENOTDIR: "a part of the path is not a directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EEXIST: "already exists",
+  ELOOP: "too many symbolic links",
+  ENAMETOOLONG: "name too long",
+  EMFILE: "too many open files",
+  EBUSY: "busy",
+};
+
+/** Returns the words for a system error's code ("EISDIR" → "is a directory, expected a file"), else the code. */
+export function systemErrorText(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return (code && SYSTEM_ERRORS[code]) ?? code ?? String(err);
+}
+
+/**
+ * Returns a one-line message for a Node system error on a path ("x.yml: is a directory, expected a file"),
+ * or undefined when err is not one. Mistakes such as `-i somedir` end here instead of in a stack trace.
+ */
+export function systemErrorMessage(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if (!e || typeof e !== "object" || typeof e.code !== "string" || !(e.code in SYSTEM_ERRORS)) return undefined;
+  const what = SYSTEM_ERRORS[e.code] as string;
+  const where = e.path ?? (e as { dest?: string }).dest;
+  return where ? `${where}: ${what}` : `${e.syscall ? `${e.syscall}: ` : ""}${what}`;
 }

@@ -3,6 +3,7 @@
  * Filtered by BOSUN_LOG: a level (error|warn|info|debug) and/or module=level pairs,
  * e.g. `BOSUN_LOG=ssh=debug,info`. Library code logs through here, never console.log.
  */
+import { ConfigError } from "./errors.js";
 import { redact } from "./vault/redact.js";
 
 export type Level = "error" | "warn" | "info" | "debug";
@@ -25,7 +26,7 @@ export function parseLogSpec(spec: string | undefined, fallback: Level = "warn")
     const eq = part.indexOf("=");
     const level = (eq >= 0 ? part.slice(eq + 1) : part).toLowerCase();
     if (!isLevel(level)) {
-      throw new Error(`BOSUN_LOG: unknown level "${level}" in "${spec}" (expected one of ${LEVELS.join(", ")})`);
+      throw new ConfigError({ file: "BOSUN_LOG" }, `unknown level "${level}" in "${spec}" (expected one of ${LEVELS.join(", ")})`);
     }
     if (eq >= 0) filter.modules.set(part.slice(0, eq), level);
     else filter.defaultLevel = level;
@@ -54,7 +55,19 @@ function formatValue(v: unknown): string {
   return /^[^\s"=]+$/.test(s) ? s : JSON.stringify(s);
 }
 
-let filter: LogFilter = parseLogSpec(process.env.BOSUN_LOG);
+/**
+ * Module load must not throw (a bad BOSUN_LOG would crash even `bosun --version`): an invalid spec means
+ * the default here, and the CLI's setup() reports it as a configuration error naming BOSUN_LOG.
+ */
+let filter: LogFilter = safeLogSpec(process.env.BOSUN_LOG);
+
+function safeLogSpec(spec: string | undefined): LogFilter {
+  try {
+    return parseLogSpec(spec);
+  } catch {
+    return parseLogSpec(undefined);
+  }
+}
 let sink: (line: string) => void = (line) => process.stderr.write(`${redact(line)}\n`);
 
 /** Replaces the active filter (the CLI calls this after reading flags such as -v). */

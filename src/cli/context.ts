@@ -1,19 +1,18 @@
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { parse as parseToml } from "smol-toml";
-import { parse as parseYaml } from "yaml";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
+import { typecheckModule } from "../engine/typecheck.js";
 import { InventoryError, UsageError } from "../errors.js";
 import { loadInventoryFile } from "../inventory/load.js";
 import type { Inventory, Vars } from "../inventory/model.js";
-import { selectHosts } from "../inventory/patterns.js";
+import { selectTargets } from "../inventory/patterns.js";
 import { type LabLayout, labLayout } from "../lab/layout.js";
 import { parseLogSpec, setLogFilter } from "../log.js";
 import { resolveKeys } from "../vault/keys.js";
-import { isAnyVault, openVault } from "../vault/open.js";
-import { decryptTree, type KeyProvider, memoKeys, secretLeaves } from "../vault/vars.js";
+import { type KeyProvider, memoKeys } from "../vault/vars.js";
 import { promptHidden } from "./prompt.js";
+
+export { parseExtraVars } from "./extra-vars.js";
 
 export interface VaultOptions {
   vaultId?: string[];
@@ -65,55 +64,31 @@ export async function resolveInventory(loaded: LoadedConfig, arg: string | undef
     file = cfg.inventories[name];
   } else if (name !== undefined) {
     file = name;
+    if (!existsSync(file) && !/[/.]/.test(name)) {
+      // "prod" is a name, not a path: say where names come from rather than "file not found".
+      const known = Object.keys(cfg.inventories);
+      const where = loaded.files[0] ? `[inventories] of ${loaded.files[0]}` : "[inventories] of bosun.toml (there is no bosun.toml here)";
+      throw new UsageError(
+        `-i ${name}: no inventory named "${name}" in ${where}${known.length ? ` (known: ${known.join(", ")})` : ""}, and no such file`,
+      );
+    }
   } else {
     file = ["inventory.ts", "inventory.yml", "inventory.yaml", "inventory.ini", "hosts"].find((f) => existsSync(f));
     if (!file) throw new UsageError("no inventory: pass -i FILE (or -i lab), or set `inventory` in bosun.toml");
   }
-  return loadInventoryFile(path.resolve(file), keys);
+  const abs = path.resolve(file);
+  // The loaders read files: a directory would end in a bare EISDIR without the name.
+  if (existsSync(abs) && statSync(abs).isDirectory()) throw new InventoryError({ file: abs }, "is a directory, expected an inventory file");
+  // A TypeScript inventory is type-checked like a site: a typo in a key is an error, not a dropped field.
+  const typecheck = (f: string) =>
+    typecheckModule(f, path.join(cfg.state_dir, "typecheck.json"), (loc, msg) => new InventoryError(loc, msg));
+  return loadInventoryFile(abs, keys, { typecheck });
 }
 
 /** Returns the hosts matching pattern; an empty selection is an error. */
 export function pickHosts(inv: Inventory, pattern: string, limit?: string): string[] {
-  let hosts = selectHosts(inv, pattern);
-  if (limit) {
-    const limited = new Set(selectHosts(inv, limit));
-    hosts = hosts.filter((h) => limited.has(h));
-  }
-  if (hosts.length === 0) throw new UsageError(`no hosts match "${pattern}"${limit ? ` with --limit "${limit}"` : ""} in ${inv.source}`);
-  return hosts;
-}
-
-/**
- * Returns the vars of -e options: key=value pairs (value as YAML scalar), JSON/YAML objects, or @file
- * (a wholly encrypted file's values become Secrets; inline vaulted values too).
- */
-export async function parseExtraVars(items: string[] = [], keys?: KeyProvider): Promise<Vars> {
-  const out: Vars = {};
-  for (const item of items) {
-    if (item.startsWith("@")) {
-      const file = item.slice(1);
-      if (!existsSync(file)) throw new UsageError(`-e ${item}: file not found`);
-      const raw = await readFile(file, "utf8");
-      const whole = isAnyVault(raw);
-      if ((whole || raw.includes("$BOSUN_VAULT;") || raw.includes("$ANSIBLE_VAULT;")) && !keys)
-        throw new UsageError(`-e ${item}: vaulted data needs a vault key`);
-      const text = whole && keys ? openVault(raw, await keys(), file).plaintext.toString("utf8") : raw;
-      const isToml = /\.toml(\.vault)?$/.test(file);
-      const data = isToml ? parseToml(text) : parseYaml(text, { customTags: [{ tag: "!vault", resolve: (v: string) => v }] });
-      if (!data || typeof data !== "object" || Array.isArray(data)) throw new UsageError(`-e ${item}: expected a mapping of vars`);
-      Object.assign(out, whole ? secretLeaves(data) : keys ? decryptTree(data, await keys(), file) : data);
-    } else if (item.trim().startsWith("{")) {
-      Object.assign(out, parseYaml(item) as Vars);
-    } else {
-      for (const pair of item.split(/\s+/).filter(Boolean)) {
-        const eq = pair.indexOf("=");
-        if (eq <= 0) throw new UsageError(`-e ${pair}: expected key=value, @file or a JSON object`);
-        const raw = pair.slice(eq + 1);
-        out[pair.slice(0, eq)] = raw === "" ? "" : parseYaml(raw);
-      }
-    }
-  }
-  return out;
+  if (pattern.trim() === "") throw new UsageError('empty host pattern (to target every host, say "all")');
+  return selectTargets(inv, pattern, limit);
 }
 
 const SECRET_NAME = /(pass(word|wd)?|secret|token|api_?key|private_key$)/i;

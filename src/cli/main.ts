@@ -1,14 +1,14 @@
 import { Command, CommanderError } from "commander";
-import { BosunError } from "../errors.js";
-import { redact } from "../vault/redact.js";
 import { registerConfig } from "./commands/config.js";
 import { registerExec } from "./commands/exec.js";
 import { registerFacts } from "./commands/facts.js";
+import { registerInit } from "./commands/init.js";
 import { registerInventory } from "./commands/inventory.js";
 import { registerLab } from "./commands/lab.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerVault } from "./commands/vault.js";
+import { reportError } from "./fail.js";
 import { increase } from "./options.js";
 
 /** Returns the bosun command-line program. */
@@ -18,8 +18,18 @@ export function program(): Command {
     .version("0.1.0")
     .option("-c, --config <file>", "bosun.toml to use (default ./bosun.toml, or $BOSUN_CONFIG)")
     .option("-v, --verbose", "more logs on stderr (-vv for debug); BOSUN_LOG overrides", increase, 0)
-    .showHelpAfterError()
+    // One line per usage error (commander's own text, without its "error: "), never the whole help.
+    .configureOutput({
+      outputError: (str, write) =>
+        write(
+          `bosun: ${str
+            .replace(/^error: /, "")
+            .trim()
+            .replaceAll("\n", " ")} (see --help)\n`,
+        ),
+    })
     .exitOverride();
+  registerInit(p);
   registerRun(p);
   registerRuns(p);
   registerExec(p);
@@ -38,6 +48,10 @@ export async function main(argv: string[]): Promise<void> {
     if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw err;
   });
+  // An error thrown outside the command's promise chain (a callback, a stream) ends the same way.
+  const fatal = (err: unknown) => process.exit(reportError(err));
+  process.on("uncaughtException", fatal);
+  process.on("unhandledRejection", fatal);
   try {
     await program().parseAsync(argv);
   } catch (err) {
@@ -45,13 +59,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 64;
       return;
     }
-    if (err instanceof BosunError) {
-      process.stderr.write(`bosun: ${redact(err.message)}\n`);
-      process.exitCode = err.exitCode;
-      return;
-    }
-    process.stderr.write(`bosun: ${redact((err as Error).stack ?? String(err))}\n`);
-    process.exitCode = 1;
+    process.exitCode = reportError(err);
   }
 }
 

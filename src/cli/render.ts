@@ -1,6 +1,6 @@
 import pc from "picocolors";
 import type { HostOutcome, HostStatus } from "../engine/adhoc.js";
-import { redact } from "../vault/redact.js";
+import { redact, redactDeep } from "../vault/redact.js";
 
 const COLOR: Record<HostStatus, (s: string) => string> = { ok: pc.green, failed: pc.red, unreachable: pc.magenta };
 
@@ -23,4 +23,12 @@ export function summaryLine(outcomes: HostOutcome<unknown>[], totalMs: number): 
 /** Writes a line to stdout: the CLI's only printing path for results, so every secret plaintext known to the process is masked here. */
 export function out(line = ""): void {
   process.stdout.write(`${redact(line)}\n`);
+}
+
+/**
+ * Writes value as one JSON line on stdout, secrets masked BEFORE serializing: masking the JSON text
+ * would miss a secret whose `"` or `\\` JSON escapes.
+ */
+export function outJson(value: unknown, indent?: number): void {
+  out(JSON.stringify(redactDeep(value), null, indent));
 }

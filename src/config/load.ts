@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse, TomlError } from "smol-toml";
 import type { z } from "zod";
-import { ConfigError } from "../errors.js";
+import { ConfigError, systemErrorText } from "../errors.js";
 import { prefix, underPrefix } from "../util/paths.js";
 import { type Config, ConfigSchema } from "./schema.js";
 
@@ -62,7 +62,12 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
 }
 
 async function tomlLayer(file: string): Promise<Layer> {
-  const text = await readFile(file, "utf8");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    throw new ConfigError({ file }, `cannot read: ${systemErrorText(err)}`);
+  }
   try {
     return { name: file, data: parse(text) as Record<string, unknown>, text };
   } catch (err) {

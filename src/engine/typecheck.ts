@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { SiteError } from "../errors.js";
+import { type LocatedError, SiteError, type SourceLocation } from "../errors.js";
 import { writeFileAtomic } from "../util/fs.js";
+import { BOSUN_ROOT, bosunTypeEntries } from "../util/module.js";
 
-/** Bosun's own sources (a site inside this checkout resolves "bosun" to them): checked by Bosun's build, not per site. */
-const BOSUN_SRC = `${path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "src")}/`;
+/** Bosun's own files (sources or declarations): checked by Bosun's build, not per site. Sites in the checkout (examples/) are checked. */
+const BOSUN_OWN = [`${BOSUN_ROOT}/src/`, `${BOSUN_ROOT}/dist/`];
 
 interface CacheEntry {
   tsVersion: string;
@@ -30,7 +30,27 @@ const hash = (file: string) => {
  * check (hashes kept in cacheFile) is not checked again, so repeated runs pay nothing.
  */
 export async function typecheckSite(site: string, cacheFile: string): Promise<void> {
-  const abs = path.resolve(site);
+  return typecheckModule(site, cacheFile, (loc, msg) => new SiteError(loc, msg));
+}
+
+/**
+ * Type-checks any user module (a site, a TypeScript inventory) as typecheckSite does; errors are made by
+ * `error` (a SiteError, an InventoryError…). "bosun" and "bosun/roles" are this running Bosun's types,
+ * whatever the user's tsconfig.json or node_modules say, as they are when the module is loaded.
+ */
+export async function typecheckModule(
+  file: string,
+  cacheFile: string,
+  error: (loc: SourceLocation, message: string) => LocatedError,
+): Promise<void> {
+  const abs = path.resolve(file);
+  let isFile = false;
+  try {
+    isFile = statSync(abs).isFile();
+  } catch {
+    throw error({ file: abs }, "file not found");
+  }
+  if (!isFile) throw error({ file: abs }, "not a regular file (a directory?)");
   const cache = await readFile(cacheFile, "utf8")
     .then((t) => JSON.parse(t) as Record<string, CacheEntry>)
     .catch(() => ({}) as Record<string, CacheEntry>);
@@ -49,18 +69,41 @@ export async function typecheckSite(site: string, cacheFile: string): Promise<vo
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
     skipLibCheck: true,
-    types: ["node"],
   };
   if (configFile) {
     const read = ts.readConfigFile(configFile, ts.sys.readFile);
     if (!read.error) options = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configFile)).options;
   }
-  const program = ts.createProgram([abs], { ...options, noEmit: true, skipLibCheck: true, incremental: false, composite: false });
-  const userFiles = program
-    .getSourceFiles()
-    .map((f) => f.fileName)
-    .filter((f) => !f.includes("/node_modules/") && !f.endsWith(".d.ts") && !f.startsWith(BOSUN_SRC));
-  const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => !d.file || userFiles.includes(d.file.fileName));
+  // Node's types come with this Bosun when it has them (a user's repository usually has no node_modules).
+  // They cost most of a check's time, so they are added only when the site needs them (it names
+  // `process`, `Buffer` or a `node:` module and the first check could not find it).
+  const nodeTypes = path.join(BOSUN_ROOT, "node_modules", "@types");
+  const ownTypes = !options.types && !options.typeRoots && ts.sys.fileExists(path.join(nodeTypes, "node", "package.json"));
+  const paths = { ...options.paths, ...Object.fromEntries(Object.entries(bosunTypeEntries()).map(([k, f]) => [k, [f]])) };
+  const check = (extra: import("typescript").CompilerOptions) => {
+    const program = ts.createProgram([abs], {
+      ...options,
+      ...extra,
+      paths,
+      noEmit: true,
+      skipLibCheck: true,
+      incremental: false,
+      composite: false,
+    });
+    const userFiles = program
+      .getSourceFiles()
+      .map((f) => f.fileName)
+      .filter((f) => !f.includes("/node_modules/") && !f.endsWith(".d.ts") && !BOSUN_OWN.some((d) => f.startsWith(d)));
+    // Per user file: Bosun's own files (sources when run from a checkout) are not checked again here.
+    const diagnostics = [
+      ...program.getOptionsDiagnostics(),
+      ...program.getGlobalDiagnostics(),
+      ...userFiles.flatMap((f) => ts.getPreEmitDiagnostics(program, program.getSourceFile(f))),
+    ].filter((d) => !d.file || userFiles.includes(d.file.fileName));
+    return { userFiles, diagnostics };
+  };
+  let { userFiles, diagnostics } = check(ownTypes ? { types: [] } : {});
+  if (ownTypes && diagnostics.some(needsNodeTypes)) ({ userFiles, diagnostics } = check({ typeRoots: [nodeTypes], types: ["node"] }));
   if (diagnostics.length > 0) {
     const lines = diagnostics.slice(0, 10).map((d) => {
       const msg = ts.flattenDiagnosticMessageText(d.messageText, "\n");
@@ -74,8 +117,15 @@ export async function typecheckSite(site: string, cacheFile: string): Promise<vo
       first?.file && first.start !== undefined
         ? { file: first.file.fileName, line: first.file.getLineAndCharacterOfPosition(first.start).line + 1 }
         : { file: abs };
-    throw new SiteError(loc, `type errors (fix them, or pass --no-typecheck):\n${lines.join("\n")}${more}`);
+    throw error(loc, `type errors (fix them, or pass --no-typecheck):\n${lines.join("\n")}${more}`);
   }
   cache[abs] = { tsVersion: ts.version, files: Object.fromEntries(userFiles.map((f) => [f, hash(f)])) };
   await writeFileAtomic(cacheFile, `${JSON.stringify(cache, null, 1)}\n`, 0o600);
+}
+
+/** True for "cannot find name 'process'" (2580, 2591) or "cannot find module 'node:…'" (2307). */
+function needsNodeTypes(d: import("typescript").Diagnostic): boolean {
+  if (d.code === 2580 || d.code === 2591) return true;
+  const text = typeof d.messageText === "string" ? d.messageText : d.messageText.messageText;
+  return d.code === 2307 && /'node:|'(fs|path|os|child_process|crypto)'/.test(text);
 }

@@ -42,7 +42,11 @@ export function fileOp(path: string, o: FileOptions, kind = "file"): Operation {
       const changes = attrChanges(cur, attrs);
       if (cur.sha256 !== sha) {
         changes.unshift("content");
-        return { changed: true, summary: `update ${changes.join(", ")}`, diff: contentDiff(path, before(cur.content), shown) };
+        return {
+          changed: true,
+          summary: `update ${changes.join(", ")}`,
+          diff: contentDiff(path, before(cur.content), shown, { secret: sensitive }),
+        };
       }
       return changes.length > 0 ? { changed: true, summary: changes.join(", ") } : { changed: false, summary: "up to date" };
     },

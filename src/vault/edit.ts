@@ -52,7 +52,11 @@ async function editInTemp(file: string, initial: Buffer, editor: string): Promis
     const tmp = path.join(dir, path.basename(file).replace(/\.vault$/, "") || "secret");
     await writeFile(tmp, initial, { mode: 0o600 });
     await runEditor(editor, tmp);
-    return await readFile(tmp);
+    try {
+      return await readFile(tmp);
+    } catch {
+      throw new VaultError(`editor "${editor}" removed or replaced the file it was editing; ${file} was not changed`);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
+import { systemErrorText } from "../errors.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { isAnsibleVault } from "./ansible.js";
 import { type EncryptOptions, encryptVault, type Opened } from "./crypto.js";
@@ -17,7 +18,7 @@ export async function readInput(file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (err) {
-    throw new VaultError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new VaultError(`${file}: cannot read: ${systemErrorText(err)}`);
   }
 }
 

@@ -7,7 +7,9 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { constants, existsSync } from "node:fs";
 import { access, readFile } from "node:fs/promises";
+import path from "node:path";
 import { inspect } from "node:util";
+import { systemErrorText } from "../errors.js";
 import { VaultError } from "./errors.js";
 import { checkVaultId } from "./format.js";
 import { registerSecret } from "./redact.js";
@@ -37,7 +39,7 @@ export class VaultKey {
   /** Returns a key derived (with scrypt) from passphrase; the passphrase is registered for redaction. */
   static fromPassphrase(id: string, passphrase: string, source: string): VaultKey {
     if (passphrase.length === 0) throw new VaultError(`${source}: the vault password is empty`);
-    registerSecret(passphrase);
+    registerSecret(passphrase, { pieces: false });
     return new VaultKey(id, "passphrase", Buffer.from(passphrase, "utf8"), source);
   }
 
@@ -86,7 +88,7 @@ export async function readKeySource(id: string, file: string, source = file): Pr
   try {
     text = (await readFile(file)).toString("utf8");
   } catch (err) {
-    throw new VaultError(`${source}: cannot read vault password file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new VaultError(`${source}: cannot read vault password file: ${systemErrorText(err)}`);
   }
   if (text.startsWith(KEY_FILE_MAGIC)) {
     const b64 = text.slice(KEY_FILE_MAGIC.length).trim();
@@ -96,7 +98,7 @@ export async function readKeySource(id: string, file: string, source = file): Pr
     }
     return VaultKey.fromBytes(id, bytes, source);
   }
-  if (await isExecutable(file)) text = await runPasswordScript(file, id, source);
+  if (await isExecutable(file)) text = await runPasswordScript(path.resolve(file), id, source);
   return VaultKey.fromPassphrase(id, text.replace(/\s+$/, ""), source);
 }
 
@@ -109,13 +111,30 @@ async function isExecutable(file: string): Promise<boolean> {
   }
 }
 
+/** Default bound on a password script: one that waits for input nobody gives must not hang the command. */
+export const DEFAULT_PASSWORD_SCRIPT_TIMEOUT_S = 30;
+
+function scriptTimeoutS(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.BOSUN_PASSWORD_SCRIPT_TIMEOUT);
+  return env.BOSUN_PASSWORD_SCRIPT_TIMEOUT && Number.isFinite(n) && n > 0 ? n : DEFAULT_PASSWORD_SCRIPT_TIMEOUT_S;
+}
+
+/** Runs an executable password file; file is absolute (a relative name must not be looked up in $PATH). */
 function runPasswordScript(file: string, id: string, source: string): Promise<string> {
+  const timeoutS = scriptTimeoutS();
   return new Promise((resolve, reject) => {
     // ansible-vault's client-script convention: the vault id is passed as --vault-id.
     const args = id === DEFAULT_VAULT_ID ? [] : ["--vault-id", id];
-    execFile(file, args, { encoding: "utf8", maxBuffer: 1 << 20 }, (err, stdout) => {
-      if (err) reject(new VaultError(`${source}: password script failed: ${err.message.split("\n")[0]}`));
-      else resolve(stdout);
+    execFile(file, args, { encoding: "utf8", maxBuffer: 1 << 20, timeout: timeoutS * 1000, killSignal: "SIGKILL" }, (err, stdout) => {
+      if (!err) return resolve(stdout);
+      const e = err as Error & { killed?: boolean; code?: number | string };
+      // Its stderr and stdout are not quoted: a script may have printed the password before failing.
+      const why = e.killed
+        ? `did not finish within ${timeoutS}s (BOSUN_PASSWORD_SCRIPT_TIMEOUT sets the limit)`
+        : typeof e.code === "number"
+          ? `exited with code ${e.code}`
+          : `could not run (${e.code ?? "unknown error"})`;
+      reject(new VaultError(`${source}: password script ${why}`));
     });
   });
 }
@@ -128,12 +147,12 @@ export interface VaultIdArg {
 }
 
 /** Returns the id and source named by a --vault-id argument; throws on a bad id. */
-export function parseVaultIdArg(arg: string): VaultIdArg {
+export function parseVaultIdArg(arg: string, flag = "--vault-id"): VaultIdArg {
   const at = arg.indexOf("@");
   if (at < 0) return { id: DEFAULT_VAULT_ID, from: arg };
   const id = arg.slice(0, at);
   const from = arg.slice(at + 1);
-  if (!from) throw new VaultError(`--vault-id ${arg}: expected ID@FILE or ID@prompt`);
+  if (!from) throw new VaultError(`${flag} ${arg}: expected ID@FILE or ID@prompt`);
   return { id: checkVaultId(id), from };
 }
 

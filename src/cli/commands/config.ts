@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { type GlobalOptions, isSecretName, setup } from "../context.js";
-import { out } from "../render.js";
+import { out, outJson } from "../render.js";
 
 export function registerConfig(program: Command): void {
   program
@@ -14,7 +14,7 @@ export function registerConfig(program: Command): void {
         value: isSecretName(k) ? "***" : v,
         source: loaded.sources[k] ?? "default",
       }));
-      if (o.json) out(JSON.stringify(rows, null, 2));
+      if (o.json) outJson(rows, 2);
       else for (const r of rows) out(`${r.key} = ${JSON.stringify(r.value)}  # ${r.source}`);
     });
 }

@@ -4,8 +4,8 @@ import { exitCodeOf, forEachHost } from "../../engine/adhoc.js";
 import type { ExecResult } from "../../transport/types.js";
 import { type GlobalOptions, setup } from "../context.js";
 import { listPatternHosts } from "../list-hosts.js";
-import { type HostOptions, hostOptions } from "../options.js";
-import { out, seconds, statusText, summaryLine } from "../render.js";
+import { type HostOptions, hostOptions, positiveSeconds } from "../options.js";
+import { out, outJson, seconds, statusText, summaryLine } from "../render.js";
 import { openTargets } from "../targets.js";
 
 export function registerExec(program: Command): void {
@@ -16,7 +16,7 @@ export function registerExec(program: Command): void {
       .argument("<pattern>", "host pattern: names, groups, globs, a:b, a:&b, a:!b")
       .argument("<command...>", "the command (put it after --)"),
   )
-    .option("--timeout <s>", "fail a host whose command runs longer (seconds)", Number)
+    .option("--timeout <s>", "fail a host whose command runs longer (seconds)", positiveSeconds)
     .option("--list-hosts", "print the hosts PATTERN selects and exit, without connecting")
     .action(async (pattern: string, words: string[], o: HostOptions & { timeout?: number; listHosts?: boolean }, cmd: Command) => {
       const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
@@ -36,21 +36,19 @@ export function registerExec(program: Command): void {
           o.json ? undefined : printHost,
         );
         if (o.json) {
-          out(
-            JSON.stringify(
-              Object.fromEntries(
-                outcomes.map((x) => [
-                  x.host,
-                  {
-                    status: x.status,
-                    rc: x.value?.code,
-                    stdout: x.value?.stdout,
-                    stderr: x.value?.stderr,
-                    error: x.error,
-                    duration_ms: x.durationMs,
-                  },
-                ]),
-              ),
+          outJson(
+            Object.fromEntries(
+              outcomes.map((x) => [
+                x.host,
+                {
+                  status: x.status,
+                  rc: x.value?.code,
+                  stdout: x.value?.stdout,
+                  stderr: x.value?.stderr,
+                  error: x.error,
+                  duration_ms: x.durationMs,
+                },
+              ]),
             ),
           );
         } else out(summaryLine(outcomes, Date.now() - start));

@@ -4,7 +4,7 @@ import { exitCodeOf, forEachHost } from "../../engine/adhoc.js";
 import { type HostFacts, hostFactsScript, parseHostFacts } from "../../facts/host.js";
 import { type GlobalOptions, setup } from "../context.js";
 import { type HostOptions, hostOptions } from "../options.js";
-import { out, statusText, summaryLine } from "../render.js";
+import { out, outJson, statusText, summaryLine } from "../render.js";
 import { openTargets } from "../targets.js";
 
 export function registerFacts(program: Command): void {
@@ -25,14 +25,11 @@ export function registerFacts(program: Command): void {
         return { value: parseHostFacts(r.stdout) };
       });
       if (o.json) {
-        out(
-          JSON.stringify(
-            Object.fromEntries(
-              outcomes.map((x) => [x.host, x.status === "ok" ? { status: "ok", facts: x.value } : { status: x.status, error: x.error }]),
-            ),
-            null,
-            2,
+        outJson(
+          Object.fromEntries(
+            outcomes.map((x) => [x.host, x.status === "ok" ? { status: "ok", facts: x.value } : { status: x.status, error: x.error }]),
           ),
+          2,
         );
       } else {
         for (const x of outcomes) {

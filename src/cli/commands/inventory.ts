@@ -2,14 +2,14 @@ import type { Command } from "commander";
 import pc from "picocolors";
 import type { Inventory } from "../../inventory/model.js";
 import { type GlobalOptions, maskVars, parseExtraVars, resolveInventory, setup, vaultKeys } from "../context.js";
-import { collect } from "../options.js";
-import { out } from "../render.js";
+import { collect, nonEmpty } from "../options.js";
+import { out, outJson } from "../render.js";
 
 export function registerInventory(program: Command): void {
   program
     .command("inventory")
     .description("show the inventory: hosts, groups and each host's merged vars (secrets masked)")
-    .option("-i, --inventory <inv>", "inventory file, a name from bosun.toml [inventories], or `lab`")
+    .option("-i, --inventory <inv>", "inventory file, a name from bosun.toml [inventories], or `lab`", nonEmpty)
     .option("--graph", "show the group tree")
     .option("--json", "hosts with merged vars, and groups, as JSON")
     .option("--host <name>", "show one host's merged vars")
@@ -35,13 +35,13 @@ export function registerInventory(program: Command): void {
         const extra = await parseExtraVars(o.extraVars, keys);
         if (o.host) {
           if (!inv.hosts.has(o.host)) throw new Error(`no host "${o.host}" in ${inv.source}`);
-          out(JSON.stringify(maskVars(inv.varsFor(o.host, extra)), null, 2));
+          outJson(maskVars(inv.varsFor(o.host, extra)), 2);
         } else if (o.json) {
           const hosts = Object.fromEntries([...inv.hosts.keys()].map((h) => [h, maskVars(inv.varsFor(h, extra))]));
           const groups = Object.fromEntries(
             [...inv.groups.values()].map((g) => [g.name, { hosts: inv.groupHosts(g.name), children: g.children, vars: maskVars(g.vars) }]),
           );
-          out(JSON.stringify({ source: inv.source, hosts, groups }, null, 2));
+          outJson({ source: inv.source, hosts, groups }, 2);
         } else {
           for (const line of graph(inv)) out(line);
         }

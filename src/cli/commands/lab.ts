@@ -7,7 +7,7 @@ import type { LabLayout } from "../../lab/layout.js";
 import { serveDirectory } from "../../lab/mirror.js";
 import { type GlobalOptions, labOf, setup } from "../context.js";
 import { positiveInt } from "../options.js";
-import { out } from "../render.js";
+import { out, outJson } from "../render.js";
 
 /** argv that starts this CLI's hidden mirror server for the layout. */
 function mirrorArgv(layout: LabLayout): string[] {
@@ -77,7 +77,7 @@ export function registerLab(program: Command): void {
     .action(async (o: { json?: boolean }, cmd: Command) => {
       const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
       const hosts = await labStatus(labOf(loaded));
-      if (o.json) return out(JSON.stringify(hosts, null, 2));
+      if (o.json) return outJson(hosts, 2);
       if (hosts.length === 0) {
         // Not running is not "all well": scripts ask `lab status` whether a lab is up.
         process.exitCode = 1;

@@ -15,7 +15,7 @@ import { type RunRecord, Store } from "../../store/runs.js";
 import { TransportPool } from "../../transport/pool.js";
 import { type GlobalOptions, parseExtraVars, resolveInventory, setup, vaultKeys } from "../context.js";
 import { listPlayHosts } from "../list-hosts.js";
-import { type HostOptions, hostOptions } from "../options.js";
+import { type HostOptions, hostOptions, tagList } from "../options.js";
 import { promptHidden } from "../prompt.js";
 import { out } from "../render.js";
 import { HumanRenderer } from "../render-run.js";
@@ -45,8 +45,8 @@ const list = (s?: string) =>
 export function registerRun(program: Command): void {
   const common = (cmd: Command) =>
     hostOptions(cmd.argument("<site>", "site file (exports a deployment)"))
-      .option("-t, --tags <tags>", "only operations with these tags (comma-separated)")
-      .option("--skip-tags <tags>", "skip operations with these tags")
+      .option("-t, --tags <tags>", "only operations with these tags (comma-separated)", tagList)
+      .option("--skip-tags <tags>", "skip operations with these tags", tagList)
       .option("--serial <n>", "rolling batch size for every play: a number or a percentage like 30%")
       .option("--no-typecheck", "skip type-checking the site (done once per change of its files otherwise)")
       .option("--list-hosts", "print each play's hosts (and batches) and exit, without connecting");

@@ -3,7 +3,7 @@ import pc from "picocolors";
 import { UsageError } from "../../errors.js";
 import { Store } from "../../store/runs.js";
 import { type GlobalOptions, setup } from "../context.js";
-import { out } from "../render.js";
+import { out, outJson } from "../render.js";
 
 export function registerRuns(program: Command): void {
   const runs = program
@@ -16,7 +16,7 @@ export function registerRuns(program: Command): void {
       const all = (await new Store(loaded.config.state_dir).runs()).slice(-o.n);
       for (const r of all) {
         if (o.json) {
-          out(JSON.stringify(r));
+          outJson(r);
           continue;
         }
         const hosts = Object.values(r.hosts);
@@ -36,6 +36,6 @@ export function registerRuns(program: Command): void {
       const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
       const matches = (await new Store(loaded.config.state_dir).runs()).filter((r) => r.id.startsWith(id));
       if (matches.length !== 1) throw new UsageError(matches.length ? `run id "${id}" is ambiguous` : `no run "${id}"`);
-      out(JSON.stringify(matches[0], null, 2));
+      outJson(matches[0], 2);
     });
 }

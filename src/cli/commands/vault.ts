@@ -9,7 +9,16 @@ import { createVaultFile, editVaultFile } from "../../vault/edit.js";
 import { VaultError } from "../../vault/errors.js";
 import { decryptFile, encryptFile, encryptFileText, importFile, openVaultFile, rekeyFile } from "../../vault/files.js";
 import { checkVaultId } from "../../vault/format.js";
-import { DEFAULT_VAULT_ID, encryptionKey, newKeyFileText, type Prompt, resolveKeys, type VaultKey } from "../../vault/keys.js";
+import {
+  DEFAULT_VAULT_ID,
+  encryptionKey,
+  newKeyFileText,
+  type Prompt,
+  parseVaultIdArg,
+  readKeySource,
+  resolveKeys,
+  type VaultKey,
+} from "../../vault/keys.js";
 import { type GlobalOptions, setup } from "../context.js";
 import { collect } from "../options.js";
 import { promptHidden } from "../prompt.js";
@@ -163,20 +172,17 @@ async function keys(cmd: Command, o: KeyOptions, confirm = false): Promise<Vault
   });
 }
 
-/** Returns the key of --new-vault-id / --new-vault-password-file; asked on the terminal unless optional. */
+/** Returns the key of --new-vault-id / --new-vault-password-file; asked on the terminal unless optional. Errors name the --new-* flag. */
 async function newKeyOf(o: KeyOptions, optional = false): Promise<VaultKey | undefined> {
   if (o.newVaultId && o.newVaultPasswordFile) throw new UsageError("give --new-vault-id or --new-vault-password-file, not both");
-  if (!o.newVaultId && !o.newVaultPasswordFile) {
-    if (optional) return undefined;
-    if (!process.stdin.isTTY) throw new UsageError("give the new key: --new-vault-id ID@FILE or --new-vault-password-file FILE");
-  }
-  const [key] = await resolveKeys({
-    vaultIds: o.newVaultId ? [o.newVaultId] : [],
-    passwordFile: o.newVaultPasswordFile,
-    env: {},
-    prompt: terminalPrompt(),
-    confirm: true,
-  });
+  if (o.newVaultPasswordFile)
+    return readKeySource(DEFAULT_VAULT_ID, o.newVaultPasswordFile, `--new-vault-password-file ${o.newVaultPasswordFile}`);
+  if (o.newVaultId) {
+    const { id, from } = parseVaultIdArg(o.newVaultId, "--new-vault-id");
+    if (from !== "prompt") return readKeySource(id, from, `--new-vault-id ${o.newVaultId}`);
+  } else if (optional) return undefined;
+  else if (!process.stdin.isTTY) throw new UsageError("give the new key: --new-vault-id ID@FILE or --new-vault-password-file FILE");
+  const [key] = await resolveKeys({ vaultIds: o.newVaultId ? [o.newVaultId] : [], env: {}, prompt: terminalPrompt(), confirm: true });
   return key;
 }
 

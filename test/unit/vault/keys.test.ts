@@ -34,7 +34,7 @@ describe("vault key files", () => {
     const dir = tempDir();
     await rejectsVault(readKeySource("d", file(dir, "k", "$BOSUN_VAULT_KEY;1;AAAA\n")), /damaged key file/);
     await rejectsVault(readKeySource("d", file(dir, "e", "\n")), /the vault password is empty/);
-    await rejectsVault(readKeySource("d", path.join(dir, "missing")), /cannot read vault password file: ENOENT/);
+    await rejectsVault(readKeySource("d", path.join(dir, "missing")), /cannot read vault password file: no such file or directory/);
   });
 
   it("runs an executable password file and uses its output (ansible's password scripts)", async () => {
