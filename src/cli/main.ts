@@ -4,6 +4,7 @@ import { redact } from "../vault/redact.js";
 import { registerConfig } from "./commands/config.js";
 import { registerExec } from "./commands/exec.js";
 import { registerFacts } from "./commands/facts.js";
+import { registerImport } from "./commands/import.js";
 import { registerInventory } from "./commands/inventory.js";
 import { registerLab } from "./commands/lab.js";
 import { registerRun } from "./commands/run.js";
@@ -28,6 +29,7 @@ export function program(): Command {
   registerLab(p);
   registerConfig(p);
   registerVault(p);
+  registerImport(p);
   return p;
 }
 

@@ -118,3 +118,35 @@ export function factGlobals(h: Pick<TemplateHost, "facts">): Record<string, () =
   for (const name of FACT_NAMES) out[`ansible_${name}`] = () => facts()[name];
   return out;
 }
+
+/**
+ * Returns a role's variables with Ansible's precedence — role defaults < the host's vars (inventory, play,
+ * -e) < role vars < role params — where a string holding Jinja2 (`"http://{{ inventory_hostname }}"`) is
+ * rendered when read, as Ansible templates vars lazily. For roles converted by `bosun import ansible`.
+ */
+export function ansibleVars<D extends object>(
+  ctx: TemplateHost,
+  defaults: D,
+  roleVars: object = {},
+  params: object = {},
+  // biome-ignore lint/suspicious/noExplicitAny: vars from inventories and vars files are untyped YAML
+): D & Record<string, any> {
+  const merged: Record<string, unknown> = { ...defaults, ...ctx.vars, ...roleVars, ...params };
+  const view = (x: unknown, depth: number): unknown => {
+    if (typeof x === "string" && /\{\{|\{%/.test(x) && depth < 20) return renderVar(x, proxy, ctx);
+    if (Array.isArray(x)) return x.map((i) => view(i, depth + 1));
+    if (x && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype)
+      return new Proxy(x as Record<string, unknown>, { get: (t, k) => view(t[k as string], depth + 1) });
+    return x;
+  };
+  const proxy = new Proxy(merged, { get: (t, k) => view(t[k as string], 0) });
+  return proxy as D & Record<string, unknown>;
+}
+
+let renderVar: (text: string, vars: Record<string, unknown>, ctx: TemplateHost) => unknown = () => {
+  throw new Error("jinja renderer not registered");
+};
+/** Registers the renderer ansibleVars uses (jinja.ts imports this file, not the other way round). */
+export function setVarRenderer(r: typeof renderVar): void {
+  renderVar = r;
+}

@@ -8,6 +8,7 @@ import nunjucks from "nunjucks";
 import { isSecret } from "../vault/secret.js";
 import { ansibleFilters } from "./jinja-filters.js";
 import { pyStr } from "./jinja-python.js";
+import { factGlobals, hostTemplateVars, setVarRenderer, type TemplateHost } from "./jinja-vars.js";
 
 /** A Jinja2 template could not be rendered: an undefined variable, a syntax error, a failing filter. */
 export class TemplateError extends Error {}
@@ -173,3 +174,36 @@ function undefinedName(text: string, line: number, column: number): string | und
   const expr = (open >= 0 ? src.slice(open + 2) : src.slice(column - 1)).trim();
   return /^[A-Za-z_][\w.]*/.exec(expr)?.[0];
 }
+
+/** Returns the variables a Jinja2 expression in a converted Ansible task sees (host vars, groups, facts). */
+function exprVars(
+  vars: Record<string, unknown>,
+  context?: TemplateHost,
+): { vars: Record<string, unknown>; lazy: Record<string, () => unknown> } {
+  return context ? { vars: hostTemplateVars(context, vars), lazy: factGlobals(context) } : { vars, lazy: {} };
+}
+
+/**
+ * Returns a Jinja2 string (`"/etc/{{ app }}/{{ port | string }}"`) rendered as Ansible would render a task
+ * argument. For code converted from Ansible (`bosun import ansible`) where TypeScript has no plain equivalent.
+ */
+export function jinja(text: string, vars: Record<string, unknown>, context?: TemplateHost): string {
+  const e = exprVars(vars, context);
+  return renderJinja(text, e.vars, { file: "<expression>", reveal: true, lazy: e.lazy });
+}
+
+/** Returns the value of a Jinja2 expression (a list, a dict, a number…), e.g. `jinjaValue("users | map(attribute='name')", v)`. */
+export function jinjaValue(expr: string, vars: Record<string, unknown>, context?: TemplateHost): unknown {
+  return JSON.parse(jinja(`{{ (${expr}) | to_json }}`, vars, context));
+}
+
+/** Returns whether an Ansible condition (`when:`) holds: `jinjaTest("ansible_os_family == 'Debian' and web_enabled | bool", v, ctx)`. */
+export function jinjaTest(expr: string, vars: Record<string, unknown>, context?: TemplateHost): boolean {
+  return jinja(`{% if ${expr} %}1{% endif %}`, vars, context) === "1";
+}
+
+// A var that is a single `{{ expr }}` keeps the expression's type (a list stays a list), as in Ansible.
+setVarRenderer((text, vars, ctx) => {
+  const one = /^\{\{([^{}]*)\}\}$/.exec(text.trim());
+  return one ? jinjaValue(one[1] as string, vars, ctx) : jinja(text, vars, ctx);
+});
