@@ -31,7 +31,10 @@ describe("bosun import ansible", () => {
 
   it("keeps an unconvertible task as a marked TODO with its original YAML at its place", () => {
     const role = readFileSync(path.join(out, "roles/common.ts"), "utf8");
-    assert.match(role, /\/\/ TODO\(import\): module mount has no bosun equivalent yet\n\s*\/\/ - name: a module bosun lacks\n\s*\/\/ {3}mount:/);
+    assert.match(
+      role,
+      /\/\/ TODO\(import\): module mount has no bosun equivalent yet\n\s*\/\/ - name: a module bosun lacks\n\s*\/\/ {3}mount:/,
+    );
   });
 
   it("turns role defaults into typed optional params and plays into deploy() with hosts, serial, tags and role params", () => {
