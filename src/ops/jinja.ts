@@ -5,7 +5,8 @@
  */
 import path from "node:path";
 import nunjucks from "nunjucks";
-import { isSecret } from "../vault/secret.js";
+import { isSecret, Secret } from "../vault/secret.js";
+import type { SensitiveContent } from "./content.js";
 import { ansibleFilters } from "./jinja-filters.js";
 import { pyStr } from "./jinja-python.js";
 import { factGlobals, hostTemplateVars, setVarRenderer, type TemplateHost } from "./jinja-vars.js";
@@ -38,6 +39,16 @@ function install(): void {
     if (val === undefined) throw undefinedAt(lineno + 1, colno + 1);
     return val;
   };
+  // `a + b` as Python adds: two lists concatenate (JavaScript would join them into a string).
+  rt.pyAdd = (a: unknown, b: unknown) => (Array.isArray(a) && Array.isArray(b) ? [...a, ...b] : (a as number) + (b as number));
+  const compiler = (nunjucks as unknown as { compiler: { Compiler: { prototype: Record<string, unknown> } } }).compiler.Compiler.prototype;
+  compiler.compileAdd = function compileAdd(this: CompilerThis, node: { left: unknown; right: unknown }, frame: unknown) {
+    this._emit("runtime.pyAdd(");
+    this.compile(node.left, frame);
+    this._emit(", ");
+    this.compile(node.right, frame);
+    this._emit(")");
+  };
   // String literals as Python reads them: an unknown escape keeps its backslash ('\d+' is a regex), \1 is octal.
   const lexer = (nunjucks as unknown as { lexer: { lex(src: string, opts: object): object } }).lexer;
   const tokenizer = Object.getPrototypeOf(lexer.lex("", {})) as Record<string, unknown>;
@@ -65,6 +76,11 @@ function install(): void {
     this.forward();
     return str;
   };
+}
+
+interface CompilerThis {
+  _emit(code: string): void;
+  compile(node: unknown, frame: unknown): void;
 }
 
 interface Tokenizer {
@@ -125,9 +141,19 @@ export function renderJinja(text: string, vars: Record<string, unknown>, o: Jinj
       return f.call(this, value, ...args);
     };
   }
+  // What a lazy value threw (a var's own template error, the engine asking for host facts) passes through
+  // unchanged: nunjucks would re-wrap it and lose its type.
+  let thrown: unknown;
   for (const [name, get] of Object.entries(o.lazy ?? {})) {
     Object.defineProperty((env as unknown as { globals: object }).globals, name, {
-      get: () => secretView(get(), o.reveal ?? false),
+      get: () => {
+        try {
+          return secretView(get(), o.reveal ?? false);
+        } catch (err) {
+          thrown ??= err;
+          throw err;
+        }
+      },
       enumerable: true,
     });
   }
@@ -137,6 +163,7 @@ export function renderJinja(text: string, vars: Record<string, unknown>, o: Jinj
     const out = new nunjucks.Template(text.replace(/\n$/, ""), env, o.file, true).render(ctx);
     return text.endsWith("\n") && !out.endsWith("\n") ? `${out}\n` : out;
   } catch (err) {
+    if (thrown) throw thrown;
     throw templateError(err, text, o.file);
   }
 }
@@ -175,12 +202,31 @@ function undefinedName(text: string, line: number, column: number): string | und
   return /^[A-Za-z_][\w.]*/.exec(expr)?.[0];
 }
 
-/** Returns the variables a Jinja2 expression in a converted Ansible task sees (host vars, groups, facts). */
-function exprVars(
+/**
+ * Returns the variables a Jinja2 template or expression sees: vars (a role's ansibleVars, whose Jinja2 strings
+ * render on read) are looked up lazily, by name, over the host's own (inventory_hostname, groups, facts…), so
+ * a var is rendered only when the template uses it — as Ansible does, and with no recursion between vars.
+ */
+export function templateScope(
   vars: Record<string, unknown>,
   context?: TemplateHost,
 ): { vars: Record<string, unknown>; lazy: Record<string, () => unknown> } {
-  return context ? { vars: hostTemplateVars(context, vars), lazy: factGlobals(context) } : { vars, lazy: {} };
+  const base = context ? hostTemplateVars(context) : {};
+  const lazy = context ? factGlobals(context) : {};
+  for (const k of Object.keys(vars)) {
+    delete base[k];
+    lazy[k] = () => vars[k];
+  }
+  return { vars: base, lazy };
+}
+
+/** Returns real with each string that differs from its masked rendering (it holds a vault value) as a Secret. */
+function keepSecrets(masked: unknown, real: unknown): unknown {
+  if (typeof real === "string") return real === masked ? real : new Secret(real);
+  const at = (k: string | number) => (masked && typeof masked === "object" ? (masked as Record<string, unknown>)[k] : undefined);
+  if (Array.isArray(real)) return real.map((x, i) => keepSecrets(at(i), x));
+  if (real && typeof real === "object") return Object.fromEntries(Object.entries(real).map(([k, x]) => [k, keepSecrets(at(k), x)]));
+  return real;
 }
 
 /**
@@ -188,13 +234,31 @@ function exprVars(
  * argument. For code converted from Ansible (`bosun import ansible`) where TypeScript has no plain equivalent.
  */
 export function jinja(text: string, vars: Record<string, unknown>, context?: TemplateHost): string {
-  const e = exprVars(vars, context);
+  const e = templateScope(vars, context);
   return renderJinja(text, e.vars, { file: "<expression>", reveal: true, lazy: e.lazy });
 }
 
-/** Returns the value of a Jinja2 expression (a list, a dict, a number…), e.g. `jinjaValue("users | map(attribute='name')", v)`. */
+/**
+ * Returns file content rendered from a Jinja2 string: plain text, or — when it holds a vault value —
+ * content that shows `***` in plans and diffs and gives the host the plaintext.
+ */
+export function jinjaContent(text: string, vars: Record<string, unknown>, context?: TemplateHost): string | SensitiveContent {
+  const e = templateScope(vars, context);
+  const real = renderJinja(text, e.vars, { file: "<expression>", reveal: true, lazy: e.lazy });
+  const masked = renderJinja(text, e.vars, { file: "<expression>", reveal: false, lazy: e.lazy });
+  return real === masked ? real : { masked, reveal: () => real };
+}
+
+/**
+ * Returns the value of a Jinja2 expression (a list, a dict, a number…), e.g. `jinjaValue("users | map(attribute='name')", v)`.
+ * A string built from a vault value comes back as a Secret, so it stays masked wherever it goes.
+ */
 export function jinjaValue(expr: string, vars: Record<string, unknown>, context?: TemplateHost): unknown {
-  return JSON.parse(jinja(`{{ (${expr}) | to_json }}`, vars, context));
+  const e = templateScope(vars, context);
+  const render = (reveal: boolean) =>
+    JSON.parse(renderJinja(`{{ (${expr}) | to_json }}`, e.vars, { file: "<expression>", reveal, lazy: e.lazy })) as unknown;
+  const real = render(true);
+  return keepSecrets(render(false), real);
 }
 
 /** Returns whether an Ansible condition (`when:`) holds: `jinjaTest("ansible_os_family == 'Debian' and web_enabled | bool", v, ctx)`. */
@@ -205,5 +269,7 @@ export function jinjaTest(expr: string, vars: Record<string, unknown>, context?:
 // A var that is a single `{{ expr }}` keeps the expression's type (a list stays a list), as in Ansible.
 setVarRenderer((text, vars, ctx) => {
   const one = /^\{\{([^{}]*)\}\}$/.exec(text.trim());
-  return one ? jinjaValue(one[1] as string, vars, ctx) : jinja(text, vars, ctx);
+  if (one) return jinjaValue(one[1] as string, vars, ctx);
+  const c = jinjaContent(text, vars, ctx);
+  return typeof c === "string" ? c : new Secret(c.reveal() as string);
 });

@@ -6,8 +6,8 @@ import { isSecret } from "../vault/secret.js";
 import type { Attrs } from "./attrs.js";
 import type { Content } from "./content.js";
 import { fileOp } from "./file.js";
-import { renderJinja } from "./jinja.js";
-import { factGlobals, hostTemplateVars, type TemplateHost } from "./jinja-vars.js";
+import { renderJinja, templateScope } from "./jinja.js";
+import type { TemplateHost } from "./jinja-vars.js";
 
 export interface TemplateOptions extends CommonOptions, Attrs {
   /**
@@ -60,8 +60,8 @@ export function template(dest: string, o: TemplateOptions): Operation {
     const jinja = (o.engine ?? (src.endsWith(".j2") ? "jinja2" : "simple")) === "jinja2";
     const render = (reveal: boolean) => {
       if (!jinja) return renderTemplate(text, o.vars ?? {}, src, reveal);
-      const vars = o.context ? hostTemplateVars(o.context, o.vars) : (o.vars ?? {});
-      return renderJinja(text, vars, { file: src, reveal, lazy: o.context ? factGlobals(o.context) : {} });
+      const scope = templateScope(o.vars ?? {}, o.context);
+      return renderJinja(text, scope.vars, { file: src, reveal, lazy: scope.lazy });
     };
     const masked = render(false);
     const real = render(true);

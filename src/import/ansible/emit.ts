@@ -2,10 +2,11 @@
  * The files of a converted site: one TypeScript role per Ansible role, site.ts with the plays, an
  * inventory.yml carrying group_vars/host_vars (vaulted values kept as vault text), and the report.
  */
+import path from "node:path";
 import { stringify } from "yaml";
 import type { InventoryDecl, Vars } from "../../inventory/model.js";
 import type { Scope } from "./expr.js";
-import { valueExpr } from "./expr.js";
+import { condExpr, valueExpr } from "./expr.js";
 import { type AnsibleRole, roleRef, type Yaml } from "./source.js";
 import { convertTasks, type Tally } from "./tasks.js";
 
@@ -50,6 +51,7 @@ const API = [
   "group",
   "hostname",
   "jinja",
+  "jinjaContent",
   "jinjaTest",
   "jinjaValue",
   "lineInFile",
@@ -69,9 +71,13 @@ export function roleFile(r: AnsibleRole, tally: Tally, source = `roles/${r.name}
   const roleAsset = (kind: "templates" | "files", rel: string) =>
     `new URL(${JSON.stringify(`./${r.name}/${kind}/${rel.replace(/^(\.\.\/)*(templates|files)\//, "")}`)}, import.meta.url).pathname`;
   const base = { scope, tally, roleFile: roleAsset, registered: new Set<string>() };
-  const body = convertTasks(r.tasks, { ...base, source: `${source}/tasks/main.yml` });
+  const body = convertTasks(r.tasks, { ...base, dir: r.tasksDir, source: `${source}/tasks/main.yml` });
   const handlers = r.handlers.flatMap((h) => {
-    const lines = convertTasks([{ ...h, name: undefined, listen: undefined }], { ...base, source: `${source}/handlers/main.yml` });
+    const lines = convertTasks([{ ...h, name: undefined, listen: undefined }], {
+      ...base,
+      dir: path.join(r.dir, "handlers"),
+      source: `${source}/handlers/main.yml`,
+    });
     return [
       "",
       `handler(${JSON.stringify(String(h.listen ?? h.name))}, () => {`,
@@ -115,10 +121,34 @@ export function roleFile(r: AnsibleRole, tally: Tally, source = `roles/${r.name}
   ].join("\n");
 }
 
+/** Returns a role entry's params (everything but the keywords), with its `vars:` merged in. */
+function roleParams(entry: unknown): Yaml {
+  if (!entry || typeof entry !== "object") return {};
+  const params = Object.fromEntries(Object.entries(entry as Yaml).filter(([k]) => !["role", "name", "tags", "when", "vars"].includes(k)));
+  return { ...(((entry as Yaml).vars as Yaml | undefined) ?? {}), ...params };
+}
+
+/**
+ * Returns a wrapper role for a `roles:` entry with `tags`/`when`: it has the tags (its deps' operations carry them)
+ * and uses the role as a dependency only where the condition holds for the host (its inventory, play and -e vars).
+ */
+function guardedUse(name: string, entry: Yaml, use: string, scope: Scope): { def: string; use: string } {
+  const tags = entry.tags === undefined ? [] : Array.isArray(entry.tags) ? entry.tags : [entry.tags];
+  const id = `${ident(name)}${entry.when !== undefined ? "When" : ""}${tags.length > 0 ? "Tagged" : ""}`;
+  const opts = tags.length > 0 ? [`tags: ${JSON.stringify(tags.map(String))}`] : [];
+  if (entry.when !== undefined) {
+    const cond = condExpr(entry.when, scope);
+    opts.push(`deps: (_p, ctx) => {\nconst v = ansibleVars(ctx, {});\nreturn ${cond} ? [${use}] : [];\n}`);
+  } else opts.push(`deps: [${use}]`);
+  const comment = `/** Role ${name} as the play lists it (${[entry.when !== undefined ? `when: ${String(entry.when)}` : "", tags.length > 0 ? `tags: ${tags.join(", ")}` : ""].filter(Boolean).join("; ")}). */`;
+  return { def: `${comment}\nconst ${id} = role(${JSON.stringify(name)}, () => {}, { ${opts.join(", ")} });`, use: `${id}()` };
+}
+
 /** Returns the source of site.ts: the plays, each with its roles and their params. */
 export function siteFile(plays: Yaml[], name: string, playRoles: string[][]): string {
   const scope: Scope = { locals: new Set(), varsExpr: "v", used: new Set() };
   const roles = [...new Set(playRoles.flat())];
+  const wrappers: string[] = [];
   const out = plays.map((play, i) => {
     const fields: string[] = [];
     if (play.name) fields.push(`name: ${JSON.stringify(play.name)}`);
@@ -132,22 +162,24 @@ export function siteFile(plays: Yaml[], name: string, playRoles: string[][]): st
     if (play.any_errors_fatal !== undefined) fields.push(`anyErrorsFatal: ${Boolean(play.any_errors_fatal)}`);
     const uses = (playRoles[i] ?? []).map((r, j) => {
       const entry = ((play.roles as unknown[]) ?? [])[j];
-      const params =
-        entry && typeof entry === "object"
-          ? Object.fromEntries(Object.entries(entry as Yaml).filter(([k]) => !["role", "name", "tags", "when"].includes(k)))
-          : {};
-      const merged = { ...((params.vars as Yaml | undefined) ?? {}), ...params };
-      delete merged.vars;
-      return `${ident(r)}(${Object.keys(merged).length > 0 ? valueExpr(merged, scope) : "{}"})`;
+      const params = roleParams(entry);
+      const use = `${ident(r)}(${Object.keys(params).length > 0 ? valueExpr(params, scope) : "{}"})`;
+      if (!entry || typeof entry !== "object" || ((entry as Yaml).tags === undefined && (entry as Yaml).when === undefined)) return use;
+      const g = guardedUse(r, entry as Yaml, use, scope);
+      wrappers.push(g.def);
+      return g.use;
     });
     fields.push(`roles: [${uses.join(", ")}]`);
     return `  {\n    ${fields.join(",\n    ")},\n  },`;
   });
+  const api = ["deploy", ...(wrappers.length > 0 ? ["role"] : []), ...[...scope.used].filter((f) => f !== "sensitive")];
+  if (wrappers.some((w) => w.includes("ansibleVars("))) api.push("ansibleVars");
   return [
     "// Converted by `bosun import ansible`: the plays of the playbook, in order.",
-    'import { deploy } from "bosun";',
+    `import { ${[...new Set(api)].sort().join(", ")} } from "bosun";`,
     ...roles.map((r) => `import { ${ident(r)} } from "./roles/${r}.js";`),
     "",
+    ...wrappers.flatMap((w) => [w, ""]),
     `export default deploy(${JSON.stringify(name)}, [`,
     ...out,
     "]);",

@@ -55,9 +55,10 @@ export function strExpr(value: unknown, s: Scope): string {
   return `jinja(${JSON.stringify(text)}, ${ctxArg(s)})`;
 }
 
-/** Returns a TS expression for file content: like strExpr, but interpolations go through sensitive`` so vault values stay masked in plans. */
+/** Returns a TS expression for file content: like strExpr, but vault values stay masked in plans (sensitive``, jinjaContent). */
 export function contentExpr(value: unknown, s: Scope): string {
   const e = strExpr(value, s);
+  if (e.startsWith("jinja(")) return `jinjaContent(${e.slice("jinja(".length)}`;
   if (!e.startsWith("`") || !e.includes("${")) return e;
   s.used.add("sensitive");
   return `sensitive${e}`;

@@ -2,10 +2,12 @@
  * `bosun import ansible`: converts a playbook, its roles and the inventory's vars into a Bosun site
  * (site.ts, roles/*.ts with their templates and files, inventory.yml) and an import report.
  */
-import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { isAnyVault } from "../../vault/open.js";
 import { inventoryFile, playRoleNames, reportFile, roleFile, siteFile } from "./emit.js";
-import { type AnsibleRole, loadAnsibleRepo, type Yaml } from "./source.js";
+import { formatFiles } from "./format.js";
+import { type AnsibleRole, loadAnsibleRepo, readYaml, type Yaml } from "./source.js";
 import type { Tally } from "./tasks.js";
 
 export interface ImportOptions {
@@ -18,6 +20,8 @@ export interface ImportResult {
   files: string[];
   tally: Tally;
   report: string;
+  /** Wholly vaulted vars files kept encrypted (relative to out): pass each with `-e @FILE`. */
+  vaultFiles: string[];
 }
 
 /** Converts the playbook into a Bosun site under out; returns the files written and the per-module counts. */
@@ -46,6 +50,7 @@ export function importAnsible(o: ImportOptions): ImportResult {
     const role: AnsibleRole = {
       name,
       dir: path.dirname(repo.playbook),
+      tasksDir: path.dirname(repo.playbook),
       tasks,
       handlers: (play.handlers as Yaml[]) ?? [],
       defaults: {},
@@ -56,17 +61,39 @@ export function importAnsible(o: ImportOptions): ImportResult {
     };
     write(`roles/${name}.ts`, roleFile(role, tally, `${path.basename(repo.playbook)} play ${i + 1}`));
   });
-  write("site.ts", siteFile(repo.plays, path.basename(repo.playbook).replace(/\.ya?ml$/, ""), playRoles));
+  const base = path.dirname(repo.playbook);
+  const notes: string[] = [];
+  const vaultFiles: string[] = [];
+  // Wholly vaulted vars files stay encrypted: copied under vault/, read by Bosun with -e @FILE.
+  const keepVaulted = (file: string, why: string) => {
+    const rel = path.join("vault", path.relative(base, file).replace(/^(\.\.\/)+/, ""));
+    mkdirSync(path.dirname(path.join(out, rel)), { recursive: true });
+    cpSync(file, path.join(out, rel));
+    files.push(rel);
+    vaultFiles.push(rel);
+    notes.push(
+      `${path.relative(base, file)} is a wholly vaulted vars file (${why}): kept encrypted as ${rel}; pass it with \`-e @${rel}\``,
+    );
+  };
+  for (const f of repo.vaultFiles) keepVaulted(f, "its vars then apply to every host, above inventory vars, as Ansible's extra vars do");
+  const plays = repo.plays.map((play) => {
+    const list = play.vars_files === undefined ? [] : Array.isArray(play.vars_files) ? play.vars_files : [play.vars_files];
+    if (list.length === 0) return play;
+    const vars: Yaml = { ...((play.vars as Yaml | undefined) ?? {}) };
+    for (const entry of list) {
+      const f = path.resolve(base, String(entry));
+      if (typeof entry !== "string" || /\{\{/.test(entry) || !existsSync(f)) {
+        notes.push(`play "${play.name ?? play.hosts}": vars_files entry ${JSON.stringify(entry)} not converted (not a plain file path)`);
+      } else if (isAnyVault(readFileSync(f, "utf8").slice(0, 64))) keepVaulted(f, `vars_files of play "${play.name ?? play.hosts}"`);
+      else Object.assign(vars, (readYaml(f) ?? {}) as Yaml);
+    }
+    return { ...play, vars };
+  });
+  for (const p of plays) if (p.vars_prompt) notes.push(`play "${p.name ?? p.hosts}": vars_prompt not converted`);
+  write("site.ts", siteFile(plays, path.basename(repo.playbook).replace(/\.ya?ml$/, ""), playRoles));
   write("inventory.yml", inventoryFile(repo.inventory, repo.groupVars, repo.hostVars));
-  const notes = repo.vaultFiles.map(
-    (f) =>
-      `${path.relative(path.dirname(repo.playbook), f)} is a wholly vaulted vars file: kept out of inventory.yml; pass it with \`-e @FILE\` or move its values into inventory.yml as inline vaulted values (\`bosun vault encrypt-string\`)`,
-  );
-  for (const p of repo.plays) {
-    for (const k of ["vars_files", "vars_prompt", "pre_tasks", "post_tasks"])
-      if (p[k] && k.startsWith("vars")) notes.push(`play "${p.name ?? p.hosts}": ${k} not converted`);
-  }
+  formatFiles(files.filter((f) => f.endsWith(".ts")).map((f) => path.join(out, f)));
   const report = reportFile(tally, notes);
   write("IMPORT-REPORT.md", report);
-  return { files, tally, report };
+  return { files, tally, report, vaultFiles };
 }

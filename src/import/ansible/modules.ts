@@ -156,6 +156,8 @@ const user: Converter = (m) => {
     create_home: "createHome",
   });
   if (groups !== undefined) opts.splice(2, 0, ["groups", valueExpr(groups, m.scope)]);
+  // Ansible's append defaults to no (exactly these groups); Bosun's to true.
+  if (groups !== undefined && m.args.append === undefined) opts.push(["append", "false"]);
   return { fn: "user", args: [strExpr(req(m, "name", "user"), m.scope)], opts };
 };
 

@@ -17,6 +17,8 @@ export type Yaml = Record<string, unknown>;
 export interface AnsibleRole {
   name: string;
   dir: string;
+  /** Where its task files are (include_tasks paths are relative to it): DIR/tasks, or the playbook's dir for play tasks. */
+  tasksDir: string;
   tasks: Yaml[];
   handlers: Yaml[];
   defaults: Yaml;
@@ -79,6 +81,7 @@ function loadRole(name: string, dir: string): AnsibleRole {
   return {
     name,
     dir,
+    tasksDir: path.join(dir, "tasks"),
     tasks: (yamlIn(path.join(dir, "tasks"), "main") ?? []) as Yaml[],
     handlers: (yamlIn(path.join(dir, "handlers"), "main") ?? []) as Yaml[],
     defaults: (yamlIn(path.join(dir, "defaults"), "main") ?? {}) as Yaml,

@@ -3,10 +3,11 @@
  * `when` as an if, `loop`/`with_items` as a for-of, `notify` and `tags` as the op's options, blocks
  * inlined. What cannot be expressed becomes a `// TODO(import)` with the task's original YAML.
  */
+import path from "node:path";
 import { stringify } from "yaml";
 import { condExpr, type Scope, valueExpr } from "./expr.js";
 import { type Call, MODULES, type ModuleInput, Todo } from "./modules.js";
-import type { Yaml } from "./source.js";
+import { readYaml, type Yaml } from "./source.js";
 
 /** Per-module counts for the import report. */
 export type Tally = Map<string, { converted: number; todo: number; reasons: string[] }>;
@@ -19,7 +20,12 @@ export interface TaskContext {
   source: string;
   /** Registered result names: a later condition on one of them cannot be converted. */
   registered: Set<string>;
+  /** Where include_tasks/import_tasks files are looked up (a role's tasks/ dir, or the playbook's dir). */
+  dir: string;
 }
+
+/** Modules that pull in another task file: inlined at their place (Ansible's static import and dynamic include alike). */
+const INCLUDES = new Set(["include_tasks", "import_tasks", "include"]);
 
 /** Task keywords that are not the module. */
 const KEYWORDS = new Set([
@@ -153,6 +159,7 @@ function convertTask(task: Yaml, c: TaskContext): string[] {
     return wrap(task, c, (scope) => convertTasks(task.block as Yaml[], { ...c, scope }), label);
   }
   if (!found) return fail("unknown", "no module");
+  if (INCLUDES.has(found.module)) return includeTasks(task, found.args, c, label, fail);
   const conv = MODULES[found.module];
   if (!conv) return fail(found.module, `module ${found.module} has no bosun equivalent yet`);
   try {
@@ -164,7 +171,7 @@ function convertTask(task: Yaml, c: TaskContext): string[] {
         const extra: [string, string][] = [];
         if (found.module === "command" || found.module === "shell") {
           if (task.environment) extra.push(["env", valueExpr(task.environment, scope)]);
-          extra.push(["name", JSON.stringify(label)]);
+          if (task.name !== undefined) extra.push(["name", JSON.stringify(label)]);
         }
         if (task.tags) extra.push(["tags", valueExpr(Array.isArray(task.tags) ? task.tags : [task.tags], scope)]);
         if (task.notify) extra.push(["notify", valueExpr(task.notify, scope)]);
@@ -178,6 +185,30 @@ function convertTask(task: Yaml, c: TaskContext): string[] {
     if (err instanceof Todo) return fail(found.module, err.message);
     throw err;
   }
+}
+
+/** Returns the statements of an included task file, under the include's `when`/loop, its tags on every op. */
+function includeTasks(task: Yaml, args: Yaml, c: TaskContext, label: string, fail: (module: string, reason: string) => string[]): string[] {
+  const module = String(moduleOf(task)?.module);
+  const file = String(args.file ?? args._raw_params ?? "");
+  if (file === "" || /\{\{|\{%/.test(file)) return fail(module, "a task file named by a variable (convert it by hand)");
+  const abs = path.resolve(c.dir, file);
+  let tasks: unknown;
+  try {
+    tasks = readYaml(abs);
+  } catch {
+    return fail(module, `task file ${file} not found or not YAML`);
+  }
+  if (!Array.isArray(tasks)) return fail(module, `task file ${file} is not a list of tasks`);
+  count(c.tally, module, true);
+  const source = path.join(path.dirname(c.source), file);
+  const tags = task.tags === undefined ? [] : Array.isArray(task.tags) ? task.tags : [task.tags];
+  const inner = (tasks as Yaml[]).map((t) =>
+    tags.length > 0
+      ? { ...t, tags: [...new Set([...tags, ...((Array.isArray(t.tags) ? t.tags : t.tags ? [t.tags] : []) as unknown[])])] }
+      : t,
+  );
+  return wrap(task, c, (scope) => convertTasks(inner, { ...c, scope, dir: path.dirname(abs), source }), `${label}: ${file}`);
 }
 
 function onlyEnvironment(keys: string[]): boolean {

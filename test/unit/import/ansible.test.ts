@@ -19,21 +19,30 @@ after(() => rmSync(out, { recursive: true, force: true }));
 
 describe("bosun import ansible", () => {
   it("writes one role per Ansible role, the site, the inventory and the report", () => {
-    assert.deepEqual(result.files.sort(), ["IMPORT-REPORT.md", "inventory.yml", "roles/common.ts", "roles/web.ts", "site.ts"]);
+    assert.deepEqual(result.files.sort(), [
+      "IMPORT-REPORT.md",
+      "inventory.yml",
+      "roles/common.ts",
+      "roles/db.ts",
+      "roles/play3-tasks.ts",
+      "roles/web.ts",
+      "site.ts",
+      "vault/group_vars/db/vault.yml",
+    ]);
   });
 
   it("counts converted and TODO tasks per module, and lists each TODO's reason", () => {
-    assert.deepEqual(result.tally.get("apt"), { converted: 2, todo: 0, reasons: [] });
-    assert.equal(result.tally.get("mount")?.todo, 1);
-    assert.match(result.report, /\| mount \| 0 \| 1 \|/);
-    assert.match(result.report, /roles\/common\/tasks\/main.yml: "a module bosun lacks": module mount/);
+    assert.deepEqual(result.tally.get("apt"), { converted: 3, todo: 0, reasons: [] });
+    assert.equal(result.tally.get("wait_for")?.todo, 1);
+    assert.match(result.report, /\| wait_for \| 0 \| 1 \|/);
+    assert.match(result.report, /roles\/common\/tasks\/main.yml: "a module bosun lacks": module wait_for/);
   });
 
   it("keeps an unconvertible task as a marked TODO with its original YAML at its place", () => {
     const role = readFileSync(path.join(out, "roles/common.ts"), "utf8");
     assert.match(
       role,
-      /\/\/ TODO\(import\): module mount has no bosun equivalent yet\n\s*\/\/ - name: a module bosun lacks\n\s*\/\/ {3}mount:/,
+      /\/\/ TODO\(import\): module wait_for has no bosun equivalent yet\n\s*\/\/ - name: a module bosun lacks\n\s*\/\/ {3}wait_for:/,
     );
   });
 
@@ -44,13 +53,20 @@ describe("bosun import ansible", () => {
     assert.match(role, /notify: "reload nginx"/);
     assert.match(role, /deps: \[common\(\{\}\)\]/);
     const site = readFileSync(path.join(out, "site.ts"), "utf8");
-    assert.match(site, /hosts: "web",\s+serial: 1,\s+tags: \["web"\],\s+roles: \[web\(\{ web_port: 8080 \}\)\]/);
+    assert.match(site, /hosts: "web",\s+serial: 1,\s+tags: \["web"\],\s+roles: \[webTagged\(\)\]/);
+    assert.match(site, /deps: \[web\(\{ web_port: 8080 \}\)\]/);
   });
 
-  it("keeps vaulted values vaulted: the inventory holds the vault text, no plaintext anywhere", () => {
+  it("keeps vaulted values vaulted: inline vault text in the inventory, a wholly vaulted file copied encrypted", () => {
     const inv = readFileSync(path.join(out, "inventory.yml"), "utf8");
     assert.match(inv, /api_token: \|\n\s+\$ANSIBLE_VAULT;1\.1;AES256/);
-    for (const f of result.files) assert.doesNotMatch(readFileSync(path.join(out, f), "utf8"), /s3cr3t-t0ken/);
+    assert.deepEqual(result.vaultFiles, ["vault/group_vars/db/vault.yml"]);
+    assert.equal(
+      readFileSync(path.join(out, "vault/group_vars/db/vault.yml"), "utf8"),
+      readFileSync(path.join(REPO, "group_vars/db/vault.yml"), "utf8"),
+    );
+    assert.match(result.report, /-e @vault\/group_vars\/db\/vault\.yml/);
+    for (const f of result.files) assert.doesNotMatch(readFileSync(path.join(out, f), "utf8"), /s3cr3t/);
   });
 
   it("generates a site that type-checks", async () => {
