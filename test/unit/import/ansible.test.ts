@@ -69,6 +69,13 @@ describe("bosun import ansible", () => {
     for (const f of result.files) assert.doesNotMatch(readFileSync(path.join(out, f), "utf8"), /s3cr3t/);
   });
 
+  it("formats the generated code: role bodies indented, loops and handlers nested", () => {
+    const role = readFileSync(path.join(out, "roles/web.ts"), "utf8");
+    assert.match(role, /\n {4}const v = ansibleVars\(ctx, DEFAULTS, VARS, p\);\n\n {4}\/\/ nginx\n {4}apt\("nginx"\);/);
+    assert.match(role, /\n {4}for \(const item of v\.web_sites\) \{\n {6}directory\(/);
+    assert.match(role, /\n {4}handler\("reload nginx", \(\) => \{\n {6}service\("nginx"/);
+  });
+
   it("generates a site that type-checks", async () => {
     await typecheckSite(path.join(out, "site.ts"), path.join(out, ".typecheck-cache.json"));
   });
