@@ -230,7 +230,7 @@ after(() => {
 
 describe("bosun import ansible: the converted site reaches Ansible's end state", () => {
   for (const group of GROUPS) {
-    it(`the ${group} host Bosun configured equals the one Ansible configured, item by item`, () => {
+    it(`the ${group} host Bosun configured equals the one Ansible configured, item by item`, (t) => {
       const a = states.get(`ansible:${group}`) as HostState;
       const b = states.get(`bosun:${group}`) as HostState;
       // The comparison reads something of every kind (a typo in a path list would otherwise pass vacuously).
@@ -241,6 +241,7 @@ describe("bosun import ansible: the converted site reaches Ansible's end state",
         );
       assert.equal(a.get("file /etc/motd")?.startsWith("file 644 root:root"), true, a.get("file /etc/motd"));
       const diffs = compareStates(a, b);
+      t.diagnostic(`${a.size} items compared`);
       assert.deepEqual(diffs, [], `end states differ (Ansible vs Bosun):\n${diffs.join("\n")}`);
     });
   }

@@ -5,6 +5,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { isAnyVault } from "../../vault/open.js";
+import { hasVaulted } from "../../vault/vars.js";
 import { inventoryFile, playRoleNames, reportFile, roleFile, siteFile } from "./emit.js";
 import { formatFiles } from "./format.js";
 import { type AnsibleRole, loadAnsibleRepo, readYaml, type Yaml } from "./source.js";
@@ -85,7 +86,12 @@ export function importAnsible(o: ImportOptions): ImportResult {
       if (typeof entry !== "string" || /\{\{/.test(entry) || !existsSync(f)) {
         notes.push(`play "${play.name ?? play.hosts}": vars_files entry ${JSON.stringify(entry)} not converted (not a plain file path)`);
       } else if (isAnyVault(readFileSync(f, "utf8").slice(0, 64))) keepVaulted(f, `vars_files of play "${play.name ?? play.hosts}"`);
-      else Object.assign(vars, (readYaml(f) ?? {}) as Yaml);
+      else {
+        const data = (readYaml(f) ?? {}) as Yaml;
+        Object.assign(vars, data);
+        if (hasVaulted(data))
+          notes.push(`${entry}: inline vaulted values in a vars_files file are not decrypted in play vars: move them to inventory.yml`);
+      }
     }
     return { ...play, vars };
   });
