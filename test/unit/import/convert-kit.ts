@@ -3,7 +3,7 @@
  * pointed at this checkout's sources) and evaluates it for a host: tests then assert the operations the
  * converted code declares — kinds, names, tags, notify, handlers, and plans on a fresh host — not its spelling.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { stringify } from "yaml";
@@ -62,6 +62,12 @@ const inventory = Inventory.build({
   groups: [{ name: "web", hosts: ["web1"], children: [], vars: {}, location: { file: "inv", line: 2 } }],
 });
 
+const made: string[] = [];
+/** Removes the directories convertRole made. */
+export function cleanUp(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
 const write = (file: string, text: string) => {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, text);
@@ -71,6 +77,7 @@ const write = (file: string, text: string) => {
 export async function convertRole(f: RoleFixture, vars: Record<string, unknown> = {}): Promise<Converted> {
   mkdirSync(path.join(ROOT, "tmp"), { recursive: true });
   const dir = mkdtempSync(path.join(ROOT, "tmp", "import-kit-"));
+  made.push(dir);
   const repo = path.join(dir, "repo");
   write(path.join(repo, "site.yml"), stringify([{ hosts: "web", ...f.play, roles: [{ role: "r", ...f.entry }] }]));
   write(path.join(repo, "roles/r/tasks/main.yml"), stringify(f.tasks));

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import path from "node:path";
 import { after, describe, it } from "node:test";
-import { convertRole, ids, planFresh } from "./convert-kit.js";
+import { cleanUp, convertRole, ids, planFresh } from "./convert-kit.js";
 
-after(() => {
-  for (const d of ["import-kit-"]) rmSync(path.join(import.meta.dirname, "../../../tmp", d), { recursive: true, force: true });
-});
+after(cleanUp);
 
 /** Returns the converted ops of one task (and the role code), asserting it converted without TODO. */
 async function one(task: Record<string, unknown>, extra: Parameters<typeof convertRole>[0] = { tasks: [] }) {
