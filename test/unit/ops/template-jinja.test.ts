@@ -97,6 +97,11 @@ describe("template with a Jinja2 (.j2) file", () => {
     assert.ok(op.apply().includes(Buffer.from("pw=hunter2-pw up=HUNTER2-PW\n").toString("base64")));
   });
 
+  it("adds as Python does: two lists concatenate, numbers sum, strings join", () => {
+    const src = j2("g.j2", "{% for h in groups['web'] + groups['db'] %}{{ h }} {% endfor %}{{ port + 1 }} {{ 'a' + 'b' }}\n");
+    assert.equal(rendered(src, { context: host() }), "web1 web2 db1 8081 ab");
+  });
+
   it("keeps the simple {{ a.b }} renderer for files that are not .j2", () => {
     const src = j2("f.tpl", "{{ o }}\n");
     assert.equal(rendered(src, { vars: { o: { k: 1 } } }), '{"k":1}');
