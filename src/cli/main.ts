@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { registerConfig } from "./commands/config.js";
 import { registerExec } from "./commands/exec.js";
 import { registerFacts } from "./commands/facts.js";
+import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";
 import { registerInventory } from "./commands/inventory.js";
 import { registerLab } from "./commands/lab.js";
@@ -38,6 +39,7 @@ export function program(): Command {
   registerLab(p);
   registerConfig(p);
   registerVault(p);
+  registerImport(p);
   return p;
 }
 

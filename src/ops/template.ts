@@ -6,12 +6,24 @@ import { isSecret } from "../vault/secret.js";
 import type { Attrs } from "./attrs.js";
 import type { Content } from "./content.js";
 import { fileOp } from "./file.js";
+import { renderJinja, templateScope } from "./jinja.js";
+import type { TemplateHost } from "./jinja-vars.js";
 
 export interface TemplateOptions extends CommonOptions, Attrs {
-  /** A template file on the control machine with `{{ name }}` / `{{ a.b }}` placeholders… */
+  /**
+   * A template file on the control machine: a Jinja2 template as Ansible renders it when it ends in `.j2`
+   * (or with `engine: "jinja2"`), else a file with `{{ name }}` / `{{ a.b }}` placeholders…
+   */
   src?: string;
   /** …rendered with these vars; */
   vars?: Record<string, unknown>;
+  /**
+   * The role's context (`ctx`): a Jinja2 template then also sees the host's vars, `inventory_hostname`,
+   * `group_names`, `groups`, `hostvars` and `ansible_facts` / `ansible_*` (from Bosun's host facts), under `vars`.
+   */
+  context?: TemplateHost;
+  /** How src is rendered; default: "jinja2" for a `.j2` file, else "simple". */
+  engine?: "jinja2" | "simple";
   /** …or a TypeScript function returning the content (a template literal over typed vars and facts; sensitive`` for secrets). */
   render?: () => Content;
 }
@@ -45,8 +57,14 @@ export function template(dest: string, o: TemplateOptions): Operation {
     } catch {
       throw new Error(`template ${dest}: template file not found: ${src}`);
     }
-    const masked = renderTemplate(text, o.vars ?? {}, src);
-    const real = renderTemplate(text, o.vars ?? {}, src, true);
+    const jinja = (o.engine ?? (src.endsWith(".j2") ? "jinja2" : "simple")) === "jinja2";
+    const render = (reveal: boolean) => {
+      if (!jinja) return renderTemplate(text, o.vars ?? {}, src, reveal);
+      const scope = templateScope(o.vars ?? {}, o.context);
+      return renderJinja(text, scope.vars, { file: src, reveal, lazy: scope.lazy });
+    };
+    const masked = render(false);
+    const real = render(true);
     // Vars from the vault render as *** in plans and diffs; the host gets the plaintext.
     content = real === masked ? real : { masked, reveal: () => real };
   } else throw new Error(`template ${dest}: give src (a template file) or render (a function)`);

@@ -1,0 +1,333 @@
+/**
+ * One converter per Ansible module: its arguments → a call of the Bosun operation with the same effect.
+ * A converter throws Todo (with the reason) for arguments it cannot carry over with the same meaning;
+ * the task then becomes a marked TODO with its original YAML, never a silently different operation.
+ */
+import { contentExpr, type Scope, strExpr, valueExpr } from "./expr.js";
+import type { Yaml } from "./source.js";
+
+/** An argument or a whole task that cannot be converted with the same meaning. */
+export class Todo extends Error {}
+
+/** A converted call: `fn(args…, { opts })`; notes become comments above it. */
+export interface Call {
+  fn: string;
+  args: string[];
+  opts: [string, string][];
+  /** Statements instead of a call (set_fact, debug). */
+  statements?: string[];
+  notes?: string[];
+}
+
+export interface ModuleInput {
+  args: Yaml;
+  scope: Scope;
+  /** TS expression of a file under the role's templates/ or files/ dir. */
+  roleFile(kind: "templates" | "files", rel: string): string;
+}
+
+type Converter = (m: ModuleInput) => Call;
+
+/** Throws Todo for any argument outside `known`. */
+function only(args: Yaml, known: string[], mod: string): void {
+  const extra = Object.keys(args).filter((k) => !known.includes(k));
+  if (extra.length > 0) throw new Todo(`${mod}: argument${extra.length > 1 ? "s" : ""} ${extra.join(", ")} not converted`);
+}
+
+/** Returns [name, expr] pairs for the args present, renamed (ansible name → bosun name). */
+function pick(m: ModuleInput, names: Record<string, string>, as: "str" | "value" = "value"): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [a, b] of Object.entries(names)) {
+    const v = m.args[a];
+    if (v === undefined || v === null) continue;
+    out.push([b, as === "str" ? strExpr(v, m.scope) : valueExpr(v, m.scope)]);
+  }
+  return out;
+}
+
+const ATTRS = { owner: "owner", group: "group", mode: "mode" };
+const attrs = (m: ModuleInput) => pick(m, ATTRS, "str");
+const req = (m: ModuleInput, name: string, mod: string): unknown => {
+  const v = m.args[name];
+  if (v === undefined || v === null) throw new Todo(`${mod}: no ${name}`);
+  return v;
+};
+
+const STATES: Record<string, string> = { present: "present", installed: "present", absent: "absent", removed: "absent", latest: "latest" };
+
+const apt: Converter = (m) => {
+  only(m.args, ["name", "pkg", "state", "update_cache", "cache_valid_time", "install_recommends"], "apt");
+  const names = m.args.name ?? m.args.pkg;
+  if (names === undefined) throw new Todo("apt: only a cache update (no name): bosun refreshes package lists when it installs");
+  const state = String(m.args.state ?? "present");
+  if (!STATES[state]) throw new Todo(`apt: state ${state}`);
+  const opts: [string, string][] = [];
+  if (state !== "present") opts.push(["state", JSON.stringify(STATES[state])]);
+  // Bosun refreshes lists older than the validity window before installing; an explicit window is kept.
+  opts.push(...pick(m, { cache_valid_time: "cacheValidTime", install_recommends: "installRecommends" }));
+  return { fn: "apt", args: [valueExpr(names, m.scope)], opts };
+};
+
+const copy: Converter = (m) => {
+  only(m.args, ["src", "content", "dest", "owner", "group", "mode", "validate", "backup", "force"], "copy");
+  if (m.args.backup || m.args.force === false) throw new Todo("copy: backup / force: no are not converted");
+  const dest = strExpr(req(m, "dest", "copy"), m.scope);
+  const notes = m.args.validate ? [`TODO(import): validate "${m.args.validate}" is not run before the file is put in place`] : [];
+  if (m.args.content !== undefined)
+    return { fn: "file", args: [dest], opts: [["content", contentExpr(m.args.content, m.scope)], ...attrs(m)], notes };
+  const src = String(req(m, "src", "copy"));
+  if (src.endsWith("/") || /\{\{/.test(src)) throw new Todo("copy: a directory or templated src");
+  return { fn: "copy", args: [dest], opts: [["src", m.roleFile("files", src)], ...attrs(m)], notes };
+};
+
+const template: Converter = (m) => {
+  only(m.args, ["src", "dest", "owner", "group", "mode", "validate", "backup"], "template");
+  if (m.args.validate || m.args.backup) throw new Todo("template: validate / backup are not converted");
+  const src = String(req(m, "src", "template"));
+  if (/\{\{/.test(src)) throw new Todo("template: a templated src");
+  const opts: [string, string][] = [["src", m.roleFile("templates", src)], ["context", "ctx"], ["vars", m.scope.varsExpr], ...attrs(m)];
+  return { fn: "template", args: [strExpr(req(m, "dest", "template"), m.scope)], opts };
+};
+
+const file: Converter = (m) => {
+  only(m.args, ["path", "dest", "name", "state", "src", "owner", "group", "mode", "force"], "file");
+  const p = strExpr(m.args.path ?? m.args.dest ?? m.args.name, m.scope);
+  const state = String(m.args.state ?? "file");
+  if (state === "directory") return { fn: "directory", args: [p], opts: attrs(m) };
+  if (state === "absent") return { fn: "absent", args: [p], opts: [] };
+  if (state === "link") return { fn: "link", args: [p], opts: [["target", strExpr(req(m, "src", "file"), m.scope)]] };
+  throw new Todo(`file: state ${state} (bosun has no attributes-only or touch operation)`);
+};
+
+const lineinfile: Converter = (m) => {
+  only(m.args, ["path", "dest", "name", "line", "regexp", "state", "insertafter", "create", "owner", "group", "mode"], "lineinfile");
+  const p = strExpr(m.args.path ?? m.args.dest ?? m.args.name, m.scope);
+  return {
+    fn: "lineInFile",
+    args: [p],
+    opts: [
+      ...pick(m, { line: "line", regexp: "regexp", state: "state", insertafter: "insertAfter" }, "str"),
+      ...pick(m, { create: "create" }),
+      ...attrs(m),
+    ],
+  };
+};
+
+const blockinfile: Converter = (m) => {
+  only(
+    m.args,
+    ["path", "dest", "name", "block", "content", "marker", "state", "insertafter", "create", "owner", "group", "mode"],
+    "blockinfile",
+  );
+  const p = strExpr(m.args.path ?? m.args.dest ?? m.args.name, m.scope);
+  // Ansible's default marker, so a file Ansible edited keeps its block.
+  const marker = m.args.marker ?? "# {mark} ANSIBLE MANAGED BLOCK";
+  return {
+    fn: "blockInFile",
+    args: [p],
+    opts: [
+      ["block", strExpr(m.args.block ?? m.args.content ?? "", m.scope)],
+      ["marker", strExpr(marker, m.scope)],
+      ...pick(m, { state: "state", insertafter: "insertAfter" }, "str"),
+      ...pick(m, { create: "create" }),
+      ...attrs(m),
+    ],
+  };
+};
+
+const user: Converter = (m) => {
+  only(
+    m.args,
+    ["name", "uid", "group", "groups", "append", "shell", "home", "system", "comment", "state", "remove", "create_home"],
+    "user",
+  );
+  const groups =
+    typeof m.args.groups === "string" && !m.args.groups.includes("{{") ? m.args.groups.split(",").map((g) => g.trim()) : m.args.groups;
+  const opts = pick(m, {
+    uid: "uid",
+    group: "group",
+    append: "append",
+    shell: "shell",
+    home: "home",
+    system: "system",
+    comment: "comment",
+    state: "state",
+    remove: "remove",
+    create_home: "createHome",
+  });
+  if (groups !== undefined) opts.splice(2, 0, ["groups", valueExpr(groups, m.scope)]);
+  // Ansible's append defaults to no (exactly these groups); Bosun's to true.
+  if (groups !== undefined && m.args.append === undefined) opts.push(["append", "false"]);
+  return { fn: "user", args: [strExpr(req(m, "name", "user"), m.scope)], opts };
+};
+
+const group: Converter = (m) => {
+  only(m.args, ["name", "gid", "system", "state"], "group");
+  return {
+    fn: "group",
+    args: [strExpr(req(m, "name", "group"), m.scope)],
+    opts: pick(m, { gid: "gid", system: "system", state: "state" }),
+  };
+};
+
+const authorizedKey: Converter = (m) => {
+  only(m.args, ["user", "key", "state", "exclusive"], "authorized_key");
+  const key = req(m, "key", "authorized_key");
+  const keys =
+    typeof key === "string" && !key.includes("{{") ? JSON.stringify(key.split("\n").filter(Boolean)) : `[${valueExpr(key, m.scope)}]`;
+  return {
+    fn: "authorizedKeys",
+    args: [strExpr(req(m, "user", "authorized_key"), m.scope)],
+    opts: [["keys", keys], ...pick(m, { exclusive: "exclusive", state: "state" })],
+  };
+};
+
+const service: Converter = (m) => {
+  only(m.args, ["name", "state", "enabled", "daemon_reload", "daemon-reload"], "service");
+  if (m.args.name === undefined) throw new Todo("systemd: daemon_reload alone (bosun reloads systemd when a unit file changed)");
+  const notes = m.args.daemon_reload ? ["daemon_reload: bosun reloads systemd before this when unit files changed"] : [];
+  return { fn: "service", args: [strExpr(m.args.name, m.scope)], opts: pick(m, { state: "state", enabled: "enabled" }), notes };
+};
+
+const cron: Converter = (m) => {
+  only(m.args, ["name", "minute", "hour", "day", "month", "weekday", "special_time", "job", "user", "cron_file", "state"], "cron");
+  if (!m.args.cron_file) throw new Todo("cron: a job in a user's crontab (bosun writes jobs to /etc/cron.d: add cron_file)");
+  const when = m.args.special_time
+    ? `@${m.args.special_time}`
+    : ["minute", "hour", "day", "month", "weekday"].map((f) => String(m.args[f] ?? "*")).join(" ");
+  const opts: [string, string][] = [
+    ["schedule", strExpr(when, m.scope)],
+    ["command", strExpr(m.args.job ?? "", m.scope)],
+    ...pick(m, { user: "user", state: "state" }, "str"),
+  ];
+  return {
+    fn: "cron",
+    args: [strExpr(m.args.cron_file, m.scope)],
+    opts,
+    notes: [`cron job "${m.args.name}": same job line in /etc/cron.d/${m.args.cron_file}`],
+  };
+};
+
+const sysctl: Converter = (m) => {
+  only(m.args, ["name", "value", "state", "sysctl_file", "reload", "sysctl_set"], "sysctl");
+  if (m.args.state === "absent") throw new Todo("sysctl: state absent");
+  const notes = m.args.sysctl_file
+    ? []
+    : ["persisted in a drop-in under /etc/sysctl.d (Ansible edits /etc/sysctl.conf); the live value is the same"];
+  return {
+    fn: "sysctl",
+    args: [strExpr(req(m, "name", "sysctl"), m.scope), valueExpr(req(m, "value", "sysctl"), m.scope)],
+    opts: [...pick(m, { sysctl_file: "file" }, "str"), ...(m.args.reload === false ? ([["apply", "false"]] as [string, string][]) : [])],
+    notes,
+  };
+};
+
+const commandLike =
+  (mod: string): Converter =>
+  (m) => {
+    only(m.args, ["_raw_params", "cmd", "creates", "removes", "chdir", "argv", "executable"], mod);
+    if (m.args.argv || m.args.executable) throw new Todo(`${mod}: argv / executable`);
+    const cmd = m.args._raw_params ?? m.args.cmd;
+    return {
+      fn: "command",
+      args: [strExpr(req({ ...m, args: { cmd } }, "cmd", mod), m.scope)],
+      opts: pick(m, { creates: "creates", removes: "removes", chdir: "cwd" }, "str"),
+    };
+  };
+
+const getUrl: Converter = (m) => {
+  only(m.args, ["url", "dest", "checksum", "owner", "group", "mode"], "get_url");
+  const sum = String(m.args.checksum ?? "");
+  if (!sum.startsWith("sha256:")) throw new Todo("get_url: without a sha256 checksum (bosun verifies every download)");
+  return {
+    fn: "download",
+    args: [strExpr(req(m, "dest", "get_url"), m.scope)],
+    opts: [["url", strExpr(req(m, "url", "get_url"), m.scope)], ["sha256", strExpr(sum.slice(7), m.scope)], ...attrs(m)],
+  };
+};
+
+const unarchive: Converter = (m) => {
+  only(m.args, ["src", "dest", "creates", "remote_src", "copy"], "unarchive");
+  if (m.args.remote_src || m.args.copy === false) throw new Todo("unarchive: remote_src (an archive already on the host)");
+  const src = String(req(m, "src", "unarchive"));
+  return {
+    fn: "unarchive",
+    args: [strExpr(req(m, "dest", "unarchive"), m.scope)],
+    opts: [["src", m.roleFile("files", src)], ...pick(m, { creates: "creates" }, "str")],
+  };
+};
+
+const git: Converter = (m) => {
+  only(m.args, ["repo", "dest", "version", "force"], "git");
+  return {
+    fn: "git",
+    args: [strExpr(req(m, "dest", "git"), m.scope)],
+    opts: [
+      ["repo", strExpr(req(m, "repo", "git"), m.scope)],
+      ["ref", strExpr(m.args.version ?? "HEAD", m.scope)],
+      ...pick(m, { force: "force" }),
+    ],
+  };
+};
+
+const single =
+  (mod: string, fn: string): Converter =>
+  (m) => {
+    only(m.args, ["name"], mod);
+    return { fn, args: [strExpr(req(m, "name", mod), m.scope)], opts: [] };
+  };
+
+const meta: Converter = (m) => {
+  if (m.args._raw_params !== "flush_handlers") throw new Todo(`meta: ${m.args._raw_params}`);
+  return { fn: "flushHandlers", args: [], opts: [] };
+};
+
+const setFact: Converter = (m) => {
+  only(Object.fromEntries(Object.entries(m.args).filter(([k]) => k !== "cacheable")), Object.keys(m.args), "set_fact");
+  const statements = Object.entries(m.args)
+    .filter(([k]) => k !== "cacheable")
+    .map(([k, x]) => `v.${k} = ${valueExpr(x, m.scope)};`);
+  return { fn: "", args: [], opts: [], statements };
+};
+
+const debug: Converter = (m) => ({
+  fn: "",
+  args: [],
+  opts: [],
+  statements: [
+    `// debug: ${JSON.stringify(m.args.msg ?? m.args.var ?? "")} (no output step in bosun; \`bosun plan\` shows what will change)`,
+  ],
+});
+
+const uri: Converter = () => {
+  throw new Todo("uri: an HTTP check belongs in a pipeline's verify step (bosun pipelines), not in a role");
+};
+
+/** The converters by module name (short names; `ansible.builtin.` is removed before lookup). */
+export const MODULES: Record<string, Converter> = {
+  apt,
+  package: apt,
+  copy,
+  template,
+  file,
+  lineinfile,
+  blockinfile,
+  user,
+  group,
+  authorized_key: authorizedKey,
+  service,
+  systemd: service,
+  cron,
+  sysctl,
+  command: commandLike("command"),
+  shell: commandLike("shell"),
+  get_url: getUrl,
+  unarchive,
+  git,
+  timezone: single("timezone", "timezone"),
+  hostname: single("hostname", "hostname"),
+  meta,
+  set_fact: setFact,
+  debug,
+  uri,
+};
