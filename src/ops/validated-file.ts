@@ -13,7 +13,7 @@ import { declareOp } from "../core/collector.js";
 import type { Operation } from "../core/operation.js";
 import { quote } from "../util/shell.js";
 import { attrArgs, normalizeAttrs } from "./attrs.js";
-import { contentBytes } from "./content.js";
+import { contentBytes, isSensitive } from "./content.js";
 import { type FileOptions, fileOp } from "./file.js";
 
 export interface ValidatedFileOptions extends FileOptions {
@@ -39,6 +39,7 @@ function rejected(path: string, validate: string, undo: string): string[] {
 /**
  * Ensures path holds this content, like `file`, but only content the `validate` command accepts
  * on the host goes live; a rejected write fails the op with the checker's message and leaves the old file.
+ * Sensitive content (a Secret, sensitive``) is planned without a diff.
  * `validatedFile("/etc/ssh/sshd_config.d/10-hardening.conf", { content, validate: "sshd -t -f %s" })`
  */
 export function validatedFile(path: string, o: ValidatedFileOptions): Operation {
@@ -72,6 +73,8 @@ export function validatedFile(path: string, o: ValidatedFileOptions): Operation 
       ];
   return declareOp({
     ...f,
+    // The host's old version of a secret (an old TLS key) is not a registered secret: never show it in a diff.
+    plan: isSensitive(o.content) ? (facts) => ({ ...f.plan(facts), diff: undefined }) : f.plan,
     apply: () => [`if ${differs}; then`, ...body, "fi", `__attrs ${p} ${attrs}`].join("\n"),
   });
 }

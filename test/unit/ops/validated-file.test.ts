@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
@@ -73,5 +73,17 @@ describe("validatedFile", () => {
 
   it("refuses an empty check", () => {
     assert.throws(() => declared(() => validatedFile("/etc/x", { content: "", validate: " " })), /validate must be a command/);
+  });
+});
+
+describe("validatedFile with a secret", () => {
+  it("plans a change without any diff, so the host's old secret is never shown", () => {
+    const root = setup();
+    const p = `${root}/conf.d/tls.key`;
+    writeFileSync(p, "OLD-PRIVATE-KEY\n");
+    const op = declared(() => validatedFile(p, { content: { masked: "***", reveal: () => "NEW-KEY\n" }, validate: "true" }));
+    const plan = planLocally(op);
+    assert.equal(plan.changed, true);
+    assert.equal(plan.diff, undefined);
   });
 });
