@@ -1,4 +1,4 @@
-import { absent, apt, command, directory, file, handler, role, service, validatedFile } from "bosun";
+import { absent, apt, command, directory, handler, role, service, validatedFile } from "bosun";
 import { checkSite, type NginxRoute, type NginxSite, type NginxTlsFiles, siteConfig, siteFile, TLS_DIR } from "./config.js";
 
 export type { NginxRoute, NginxSite, NginxTlsFiles };
