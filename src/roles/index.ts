@@ -1,2 +1,4 @@
 export * from "./common/index.js";
 export * from "./nginx/index.js";
+export * from "./node-exporter.js";
+export * from "./prometheus/index.js";
