@@ -1,4 +1,5 @@
 export * from "./common/index.js";
+export * from "./grafana/index.js";
 export * from "./nginx/index.js";
 export * from "./node-exporter.js";
 export * from "./prometheus/index.js";

@@ -32,7 +32,7 @@ export function httpProbe(service: string, url: string, tries = 40): string {
  */
 export const nodeExporter = role(
   "nodeExporter",
-  (p: NodeExporterParams | void) => {
+  (p: NodeExporterParams | undefined) => {
     const params: NodeExporterParams = p || {};
     for (const c of [...(params.disabledCollectors ?? []), ...(params.enabledCollectors ?? [])]) {
       if (!/^[a-z0-9_.]+$/.test(c)) throw new Error(`nodeExporter: bad collector name "${c}"`);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { bosun, type LabHost } from "./helpers.js";
-import { applyOk, assertIdempotent, roleHosts, runSite, sh, VAULT_ENV, writeInventory } from "./roles-lab.js";
+import { applyOk, assertIdempotent, roleHosts, runSite, sh, VAULT_ENV, vaulted, writeInventory } from "./roles-lab.js";
 
 const SITE = "test/e2e/sites/roles-monitoring.ts";
 let hosts: LabHost[];
@@ -63,5 +63,37 @@ describe("prometheus and nodeExporter roles", () => {
     assert.match(op?.diff ?? "", /^-\s+scrape_interval: 1m$/m);
     await applyOk(SITE, inv);
     await assertIdempotent(SITE, inv);
+  });
+});
+
+describe("grafana role (planned only: Grafana's apt repository is not reachable from the lab)", () => {
+  it("plans the repository, the package, the provisioning files, users and tokens, with every secret masked", async () => {
+    const admin = `Adm1n-${process.pid}-pw`;
+    const alice = `Al1ce-${process.pid}-pw`;
+    const ginv = await writeInventory({ monitoring: [mon] }, { grafana_admin: await vaulted(admin), grafana_alice: await vaulted(alice) });
+    const plan = await runSite("plan", "test/e2e/sites/roles-grafana.ts", ginv);
+    assert.equal(plan.code, 0, plan.stderr);
+    const ops = plan.planned.filter((e) => e.changed).map((e) => e.op);
+    for (const op of [
+      "apt_key /etc/apt/keyrings/grafana.asc",
+      "apt_repository /etc/apt/sources.list.d/grafana.sources",
+      "file /etc/grafana/grafana.ini",
+      "file /etc/grafana/provisioning/datasources/bosun.yaml",
+      "file /etc/grafana/provisioning/dashboards/bosun.yaml",
+      "file /var/lib/grafana/dashboards/nodes.json",
+      "command grafana user alice",
+      "command grafana token ci",
+    ]) {
+      assert.ok(ops.includes(op), `${op} planned, in ${ops.join(", ")}`);
+    }
+    assert.ok(
+      ops.some((op) => op?.startsWith("apt ") && op.includes("grafana")),
+      ops.join(", "),
+    );
+    const diff = (op: string) => plan.planned.find((e) => e.op === op)?.diff ?? "";
+    assert.match(diff("file /etc/grafana/provisioning/datasources/bosun.yaml"), /^\+\s+url: http:\/\/localhost:9090$/m);
+    assert.match(diff("file /etc/grafana/grafana.ini"), /^\+admin_password = """\*\*\*"""$/m);
+    assert.match(diff("file /etc/grafana/grafana.ini"), /^\+serve_from_sub_path = true$/m);
+    assert.ok(!plan.stdout.includes(admin) && !plan.stdout.includes(alice) && !plan.stderr.includes(admin), "no secret in the plan");
   });
 });

@@ -26,7 +26,7 @@ export interface PrometheusParams extends PrometheusConfigParams {
  */
 export const prometheus = role(
   "prometheus",
-  (p: PrometheusParams | void, ctx) => {
+  (p: PrometheusParams | undefined, ctx) => {
     const params: PrometheusParams = p || {};
     const listen = params.listenAddress ?? "0.0.0.0:9090";
     if (!/^[\w.[\]:-]*:\d+$/.test(listen)) throw new Error(`prometheus: listenAddress "${listen}" is not host:port`);
