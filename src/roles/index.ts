@@ -3,3 +3,4 @@ export * from "./grafana/index.js";
 export * from "./nginx/index.js";
 export * from "./node-exporter.js";
 export * from "./prometheus/index.js";
+export * from "./rsyslog/index.js";
