@@ -4,3 +4,4 @@ export * from "./nginx/index.js";
 export * from "./node-exporter.js";
 export * from "./prometheus/index.js";
 export * from "./rsyslog/index.js";
+export * from "./ufw.js";
