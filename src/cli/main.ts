@@ -8,6 +8,7 @@ import { registerInventory } from "./commands/inventory.js";
 import { registerLab } from "./commands/lab.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
+import { registerServe } from "./commands/serve.js";
 import { registerVault } from "./commands/vault.js";
 import { increase } from "./options.js";
 
@@ -28,6 +29,7 @@ export function program(): Command {
   registerLab(p);
   registerConfig(p);
   registerVault(p);
+  registerServe(p);
   return p;
 }
 
