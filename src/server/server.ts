@@ -5,13 +5,12 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import Fastify, { type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { LoadedConfig } from "../config/load.js";
 import { ConfigError } from "../errors.js";
 import { logger } from "../log.js";
-import { registerApi } from "./api.js";
+import { buildApp } from "./app.js";
 import { exposureProblem, parseListen, type ServerConfig } from "./config.js";
-import { registerDashboard } from "./dashboard.js";
 import { GitSource } from "./git.js";
 import { Metrics } from "./metrics.js";
 import { writePidFile } from "./pidfile.js";
@@ -57,19 +56,8 @@ export async function startServer(loaded: LoadedConfig): Promise<RunningServer> 
   const streams = new Set<SseStream>();
   let ready = false;
 
-  const https = s.tls_cert && s.tls_key ? { key: readFileSync(s.tls_key), cert: readFileSync(s.tls_cert) } : null;
-  const app = Fastify({ logger: false, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
-  app.addHook("onResponse", async (req, reply) => {
-    log.debug("request", { method: req.method, path: req.url.split("?")[0], status: reply.statusCode, by: req.principal?.name });
-  });
-  app.get("/healthz", async () => ({ ok: true }));
-  app.get("/readyz", async (_req, reply) => (ready ? { ready: true } : reply.code(503).send({ ready: false })));
-  app.get("/metrics", async (_req, reply) => {
-    metrics.queueDepth.set(storage.queueDepth());
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  registerApi(app, { storage, reconciler, server: s, streams });
-  registerDashboard(app);
+  const https = s.tls_cert && s.tls_key ? { key: readFileSync(s.tls_key), cert: readFileSync(s.tls_cert) } : undefined;
+  const app = buildApp({ server: s, storage, reconciler, metrics, streams, ready: () => ready, https });
 
   const { host, port } = parseListen(s.listen);
   await app.listen({ host, port });
