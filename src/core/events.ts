@@ -12,8 +12,38 @@ export interface HostCounts {
   unreachable: boolean;
 }
 
+/** Who or what started a run: recorded with it, so every run's audit line says where it came from. */
+export interface RunOrigin {
+  via: "cli" | "pipeline" | "server" | "ci";
+  by?: string;
+  env?: string;
+  stage?: string;
+  inputs?: Record<string, unknown>;
+  commit?: string;
+}
+
+/** What a run was asked to do, beyond its site and inventory (recorded as given). */
+export interface RunSelection {
+  limit?: string;
+  tags?: string[];
+  skipTags?: string[];
+  /** This run's part of a sharded run: shard k of n (1-based). */
+  shard?: { k: number; n: number };
+}
+
 export type RunEvent =
-  | { type: "run_started"; id: string; mode: "plan" | "apply"; site: string; deployment: string; inventory: string; time: string }
+  | ({
+      type: "run_started";
+      id: string;
+      mode: "plan" | "apply";
+      site: string;
+      deployment: string;
+      inventory: string;
+      time: string;
+      user?: string;
+      commit?: string;
+      origin?: RunOrigin;
+    } & RunSelection)
   | { type: "play_started"; play: string; index: number; hosts: string[] }
   | { type: "host_started"; play: string; host: string; phase: "facts" | "apply" }
   | { type: "op_planned"; play: string; host: string; index: number; op: string; changed: boolean; summary: string; diff?: string }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { EventSink, HostCounts, HostRunStatus } from "../core/events.js";
+import type { EventSink, HostCounts, HostRunStatus, RunEvent } from "../core/events.js";
 import { opId } from "../core/operation.js";
 import { ConnectionError } from "../errors.js";
 import type { HostFacts } from "../facts/host.js";
@@ -17,6 +17,8 @@ export interface RunOptions {
   site: string;
   inventory: Inventory;
   limit?: string;
+  /** Only these hosts (the limit and shard, resolved by the caller); else the limit is resolved here. */
+  hostFilter?: Set<string>;
   filter: TagFilter;
   extraVars: Vars;
   forks: number;
@@ -32,6 +34,8 @@ export interface RunOptions {
   /** True once SIGINT/SIGTERM arrived: start nothing new. */
   interrupted: () => boolean;
   detailedExitCode?: boolean;
+  /** Extra fields of the run_started event (who, what commit, which selection). */
+  announce?: Partial<Extract<RunEvent, { type: "run_started" }>>;
 }
 
 export interface RunResult {
@@ -59,8 +63,10 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
   const start = Date.now();
   const res: RunResult = { id, exitCode: 0, hosts: {}, status: {}, changedOps: {}, pendingChanges: false, interrupted: false, execs: {} };
   const dead = new Set<string>();
-  const limited = o.limit ? new Set(selectHosts(o.inventory, o.limit)) : undefined;
+  const limited = o.hostFilter ?? (o.limit ? new Set(selectHosts(o.inventory, o.limit)) : undefined);
   o.emit({
+    ...o.announce,
+    limit: o.limit,
     type: "run_started",
     id,
     mode: o.mode,

@@ -18,6 +18,8 @@ export interface SshSettings {
   controlPersistS: number;
   retries: number;
   retryBaseMs: number;
+  /** Aborting cuts every exec in flight (a second Ctrl-C: stop now). */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_SSH_SETTINGS: Omit<SshSettings, "controlDir"> = {
@@ -171,6 +173,7 @@ export class SshTransport implements Transport {
       label: this.host,
       stdin: opts.stdin,
       timeoutMs: opts.timeoutMs,
+      signal: opts.signal ?? this.settings.signal,
       maxOutput: opts.maxOutput,
       become: tokens ? { ...tokens, password: this.spec.become.password } : undefined,
     });
