@@ -162,7 +162,7 @@ export class Reconciler extends EventEmitter {
         inventory: existsSync(inRepo) ? inRepo : env.inventory,
         config: this.d.config,
         limit: env.limit,
-        lockKey: `server/${run.env}`,
+        lockKey: `${run.env}/site`,
         signal,
         origin: { via: "server", by: run.by, env: run.env, commit: run.commit.sha },
       });
