@@ -3,7 +3,7 @@
  * checkouts of exact commits (one directory per SHA, never changed once made) that runs use.
  */
 import { existsSync } from "node:fs";
-import { mkdir, rename, rm, symlink } from "node:fs/promises";
+import { mkdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BosunError } from "../errors.js";
@@ -16,10 +16,32 @@ const BOSUN_ROOT = path.resolve(
   ...(import.meta.url.includes("/dist/") ? ["..", "..", ".."] : ["..", ".."]),
 );
 
+/** What a checkout's node_modules gets from this server's install: bosun itself, and Node's types for the site type-check. */
+const LINKED: [string, string][] = [
+  ["bosun", BOSUN_ROOT],
+  ["@types/node", path.join(BOSUN_ROOT, "node_modules", "@types", "node")],
+];
+
+const DEFAULT_FILES: Record<string, unknown> = {
+  "package.json": { private: true, type: "module" },
+  "tsconfig.json": {
+    compilerOptions: {
+      strict: true,
+      target: "ES2022",
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      skipLibCheck: true,
+      types: ["node"],
+      typeRoots: ["./node_modules/@types"],
+    },
+  },
+};
+
 const TRACKED = "refs/bosun/tracked";
 
 export class GitSource {
   private readonly cache: string;
+  private readonly checkouts = new Map<string, Promise<string>>();
 
   constructor(
     readonly url: string,
@@ -58,9 +80,20 @@ export class GitSource {
 
   /**
    * Returns a directory holding the tree of commit sha (made once: archive into a temp dir, then rename),
-   * with node_modules/bosun pointing at this server's bosun so sites resolve `import … from "bosun"`.
+   * with node_modules/bosun pointing at this server's bosun so sites resolve `import … from "bosun"`
+   * (and @types/node, for the type-check).
    */
-  async checkout(sha: string): Promise<string> {
+  checkout(sha: string): Promise<string> {
+    // Two environments planning the same new commit share one checkout.
+    let p = this.checkouts.get(sha);
+    if (!p) {
+      p = this.makeCheckout(sha).finally(() => this.checkouts.delete(sha));
+      this.checkouts.set(sha, p);
+    }
+    return p;
+  }
+
+  private async makeCheckout(sha: string): Promise<string> {
     const dest = path.join(this.dir, "checkouts", sha);
     if (existsSync(dest)) return dest;
     const tmp = `${dest}.tmp-${process.pid}`;
@@ -70,7 +103,18 @@ export class GitSource {
     await this.git(["archive", "--format=tar", "-o", tar, sha]);
     await run("tar", ["-x", "-f", tar, "-C", tmp]);
     await rm(tar, { force: true });
-    if (!existsSync(path.join(tmp, "node_modules", "bosun"))) await symlink(BOSUN_ROOT, path.join(tmp, "node_modules", "bosun"), "dir");
+    for (const [name, target] of LINKED) {
+      const link = path.join(tmp, "node_modules", name);
+      if (existsSync(target) && !existsSync(link)) {
+        await mkdir(path.dirname(link), { recursive: true });
+        await symlink(target, link, "dir");
+      }
+    }
+    // A repository without them gets Bosun's defaults: sites are ES modules, and the type-check
+    // finds Node's types from the nearest tsconfig.json.
+    for (const [name, content] of Object.entries(DEFAULT_FILES)) {
+      if (!existsSync(path.join(tmp, name))) await writeFile(path.join(tmp, name), `${JSON.stringify(content, null, 2)}\n`);
+    }
     await rename(tmp, dest);
     return dest;
   }

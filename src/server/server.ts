@@ -3,7 +3,7 @@
  * metrics into one process, and stops it gracefully (stop accepting, let runs finish or interrupt
  * them after the grace period, flush, release the PID file).
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { LoadedConfig } from "../config/load.js";
@@ -48,7 +48,8 @@ export async function startServer(loaded: LoadedConfig): Promise<RunningServer> 
   const s = loaded.config.server;
   checkServerConfig(s, loaded.files);
   const dir = path.resolve(loaded.config.state_dir, s.dir);
-  const removePid = writePidFile(path.join(dir, "..", "bosun-server.pid"));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const removePid = writePidFile(path.join(dir, "bosun-server.pid"));
   const storage = new SqliteStorage(path.join(dir, "server.db"));
   const metrics = new Metrics();
   const git = new GitSource(s.repo as string, s.branch, dir);
