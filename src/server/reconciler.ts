@@ -220,9 +220,18 @@ export class Reconciler extends EventEmitter {
     }
     if (status === "succeeded" && run.kind === "drift") {
       const drifted = Object.fromEntries(Object.entries(s.pending).filter(([, ops]) => ops.length > 0));
+      const before = JSON.stringify(
+        Object.fromEntries(
+          this.d.storage
+            .drift()
+            .filter((x) => x.env === run.env)
+            .map((x) => [x.host, x.ops]),
+        ),
+      );
       this.d.storage.setDrift(run.env, run.commit.sha, drifted);
       m.driftedHosts.set({ env: run.env }, Object.keys(drifted).length);
-      if (Object.keys(drifted).length > 0) {
+      // Told once per new drift, not at every scheduled check that finds the same.
+      if (Object.keys(drifted).length > 0 && JSON.stringify(drifted) !== before) {
         log.warn("drift found", { env: run.env, hosts: Object.keys(drifted).join(",") });
         void this.d.notify("drift", { run: run.id, env: run.env, commit: run.commit.sha, hosts: drifted });
       }

@@ -68,8 +68,11 @@ export async function startServer(loaded: LoadedConfig): Promise<RunningServer> 
   const scheduler = new Scheduler(s.poll_interval, s.drift_schedule, {
     poll: () => reconciler.poll(),
     driftCheck: async () => {
-      for (const env of driftTargets(reconciler.environments, (e) => storage.getMeta(`applied:${e}`)))
+      for (const env of driftTargets(reconciler.environments, (e) => storage.getMeta(`applied:${e}`))) {
+        // A check still waiting covers this one: a slow environment never piles up checks.
+        if (storage.list({ env, status: "queued" }).some((r) => r.kind === "drift")) continue;
         await reconciler.request(env, "drift", "schedule");
+      }
     },
   });
   scheduler.start();
