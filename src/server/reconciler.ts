@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import type { RunEvent } from "../core/events.js";
+import { typecheckSite } from "../engine/typecheck.js";
 import { BosunError } from "../errors.js";
 import { logger } from "../log.js";
 import type { EnvironmentConfig } from "./config.js";
@@ -32,6 +33,7 @@ export interface ReconcilerDeps {
 export class Reconciler extends EventEmitter {
   private readonly active = new Map<number, { abort: AbortController; done: Promise<void> }>();
   private accepting = true;
+  private readonly typechecks = new Map<string, Promise<void>>();
   private readonly envs: Record<string, EnvironmentConfig>;
 
   constructor(private readonly d: ReconcilerDeps) {
@@ -147,6 +149,19 @@ export class Reconciler extends EventEmitter {
     }
   }
 
+  /**
+   * Type-checks a checkout's site once, however many environments plan it at the same time: runSite
+   * checks again, but finds the result in the shared cache instead of running the compiler twice.
+   */
+  private typecheckOnce(site: string): Promise<void> {
+    let p = this.typechecks.get(site);
+    if (!p) {
+      p = typecheckSite(site, path.join(this.d.config.config.state_dir, "typecheck.json")).finally(() => this.typechecks.delete(site));
+      this.typechecks.set(site, p);
+    }
+    return p;
+  }
+
   private async execute(run: ServerRun, signal: AbortSignal): Promise<void> {
     const env = this.envs[run.env];
     const events: RunEvent[] = [];
@@ -155,6 +170,7 @@ export class Reconciler extends EventEmitter {
     try {
       if (!env) throw new BosunError(`environment ${run.env} is no longer configured`);
       const dir = await this.d.git.checkout(run.commit.sha);
+      await this.typecheckOnce(path.join(dir, env.site));
       const inRepo = path.join(dir, env.inventory);
       const handle = startRun({
         mode: run.kind === "plan" || run.kind === "drift" ? "plan" : "apply",

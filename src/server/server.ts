@@ -69,8 +69,8 @@ export async function startServer(loaded: LoadedConfig): Promise<RunningServer> 
     poll: () => reconciler.poll(),
     driftCheck: async () => {
       for (const env of driftTargets(reconciler.environments, (e) => storage.getMeta(`applied:${e}`))) {
-        // A check still waiting covers this one: a slow environment never piles up checks.
-        if (storage.list({ env, status: "queued" }).some((r) => r.kind === "drift")) continue;
+        // A check still waiting or running covers this one: a slow environment never piles up checks.
+        if (storage.list({ env, limit: 20 }).some((r) => r.kind === "drift" && (r.status === "queued" || r.status === "running"))) continue;
         await reconciler.request(env, "drift", "schedule");
       }
     },

@@ -125,7 +125,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("bosun serve", { timeout: 240_000 }, () => {
+describe("bosun serve", { timeout: 300_000 }, () => {
   it("a pushed commit is planned and auto-applied in dev, and the dashboard shows it live", async () => {
     await page.goto(server.url);
     await page.locator("#token").fill(OPS);
