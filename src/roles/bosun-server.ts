@@ -1,8 +1,9 @@
 /**
  * The `bosunServer` role: runs `bosun serve` on a host under systemd, so a fleet can have its GitOps
- * server like any other service. Installs Node and git, a system user, bosun itself (from an archive
+ * server like any other service. Installs git, a system user, bosun itself (from an archive
  * of a built checkout, or already present), /etc/bosun/bosun.toml from typed params, and a unit that
  * stops with SIGTERM and gives in-flight runs their grace period. See docs/roles/bosun-server.md.
+ * Node.js ≥ 20 must be on the host (`node`), or come from the distribution (`installNode`).
  */
 import { stringify as toToml } from "smol-toml";
 import { apt, directory, file, group, handler, role, service, systemdUnit, unarchive, user } from "../index.js";
@@ -42,6 +43,12 @@ export interface BosunServerParams {
   user?: string;
   /** ${PREFIX}: state under PREFIX/data/bosun. Default /srv. */
   prefix?: string;
+  /**
+   * A Node.js ≥ 20 binary on the host (default /usr/bin/node). With installNode, the distribution's
+   * `nodejs` package provides it: Debian 13 has Node 20; Debian 12's Node 18 is too old for bosun.
+   */
+  node?: string;
+  installNode?: boolean;
 }
 
 const UNIT = "bosun-server";
@@ -83,7 +90,7 @@ Type=simple
 User=${p.user ?? "bosun"}
 Environment=PREFIX=${prefix} BOSUN_CONFIG=/etc/bosun/bosun.toml
 WorkingDirectory=${prefix}/data/bosun
-ExecStart=/usr/bin/node ${dir}/bin/bosun.js serve
+ExecStart=${p.node ?? "/usr/bin/node"} ${dir}/bin/bosun.js serve
 KillSignal=SIGTERM
 TimeoutStopSec=${(p.gracePeriod ?? 30) + 120}
 Restart=on-failure
@@ -98,7 +105,7 @@ export const bosunServer = role("bosunServer", (p: BosunServerParams) => {
   const name = p.user ?? "bosun";
   const dir = p.installDir ?? "/opt/bosun";
   const state = `${p.prefix ?? "/srv"}/data/bosun`;
-  apt(["nodejs", "git"]);
+  apt(p.installNode ? ["git", "nodejs"] : ["git"]);
   group(name, { system: true });
   user(name, { system: true, group: name, home: state, shell: "/usr/sbin/nologin" });
   directory(state, { owner: name, group: name, mode: "0750" });
