@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import type { LoadedConfig } from "../../../src/config/load.js";
 import { ConfigSchema } from "../../../src/config/schema.js";
+import { mask } from "../../../src/server/api.js";
 import { buildApp } from "../../../src/server/app.js";
 import { GitSource } from "../../../src/server/git.js";
 import { Metrics } from "../../../src/server/metrics.js";
@@ -14,6 +15,7 @@ import { Reconciler } from "../../../src/server/reconciler.js";
 import { SqliteStorage } from "../../../src/server/sqlite.js";
 import type { ServerRun } from "../../../src/server/storage.js";
 import { hashToken } from "../../../src/server/tokens.js";
+import { registerSecret } from "../../../src/vault/redact.js";
 
 const root = mkdtempSync(path.join(os.tmpdir(), "bosun-unit-api-"));
 const OPS = "bsn_operator-token-for-tests-0123456789abcdefghijk";
@@ -146,6 +148,21 @@ describe("HTTP API", () => {
     assert.equal(res.headers["content-type"], "text/event-stream");
     assert.match(res.body, /event: event\ndata: \{"type":"host_started"/);
     assert.match(res.body, /event: run\ndata: \{[^\n]*"status":"succeeded"/);
+  });
+
+  it("masks secrets in events streamed live, as in stored ones", () => {
+    registerSecret("s3cret-db-password");
+    const e = mask({
+      type: "op_planned",
+      play: "p",
+      host: "db1",
+      index: 0,
+      op: "file /etc/app.env",
+      changed: true,
+      summary: "content",
+      diff: "+DB_PASSWORD=s3cret-db-password",
+    });
+    assert.equal(e.type === "op_planned" && e.diff, "+DB_PASSWORD=***");
   });
 
   it("serves metrics and the dashboard", async () => {
