@@ -38,7 +38,8 @@ export function sshOptions(spec: ConnectionSpec, s: SshSettings): string[] {
     ...o(`ConnectTimeout=${s.connectTimeoutS}`),
     ...o(`StrictHostKeyChecking=${s.acceptNewHostKeys ? "accept-new" : "yes"}`),
     ...o(`ControlPath=${s.controlDir}/%C`),
-    ...o("ServerAliveInterval=15"),
+    // A silent host (frozen, cable cut) is given up within ~15 s, so it never holds up a run for long.
+    ...o("ServerAliveInterval=5"),
     ...o("ServerAliveCountMax=3"),
     ...o("LogLevel=ERROR"),
   ];
@@ -99,7 +100,7 @@ export function classifySshFailure(host: string, stderr: string): ConnectionErro
     return new ConnectionError(host, msg, false);
   }
   if (
-    /Connection refused|timed out|No route to host|Network is unreachable|Connection reset|Connection closed|kex_exchange_identification|Broken pipe|Temporary failure|Connection aborted/i.test(
+    /Connection refused|timed out|No route to host|Network is unreachable|Connection reset|Connection closed|kex_exchange_identification|Broken pipe|Temporary failure|Connection aborted|closed by remote host|not responding|client_loop|Shared connection .* closed/i.test(
       stderr,
     )
   ) {
@@ -179,7 +180,10 @@ export class SshTransport implements Transport {
     });
     if (res.code === 255) {
       const err = classifySshFailure(this.host, res.stderr);
-      if (err) throw err;
+      if (err) {
+        err.partialStdout = res.stdout;
+        throw err;
+      }
     }
     return res;
   }
