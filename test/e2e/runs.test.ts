@@ -35,6 +35,34 @@ after(() => {
   for (const h of [A, B]) link(h, "up");
 });
 
+describe("counts", () => {
+  it("on fresh hosts, the example site's plan 'N to change' per play and host is the apply's 'N changed'; handler runs are counted apart", async () => {
+    const state = tempDir();
+    const perPlay = (events: LiveEvent[]) =>
+      Object.fromEntries(
+        events.filter((e) => e.type === "host_finished").map((e) => [`${e.play} @ ${e.host}`, (e.counts as { changed: number }).changed]),
+      );
+    const plan = await new LiveRun(runArgs("plan", "examples/site.ts", [A, B]), { BOSUN_STATE_DIR: state }).done;
+    assert.equal(plan.code, 0, plan.stderr);
+    const apply = await new LiveRun(runArgs("apply", "examples/site.ts", [A, B]), { BOSUN_STATE_DIR: state }).done;
+    assert.equal(apply.code, 0, apply.stderr);
+    const planned = perPlay(plan.events);
+    assert.ok(
+      Object.values(planned).some((n) => n > 0),
+      "the fresh hosts had changes to make",
+    );
+    assert.deepEqual(perPlay(apply.events), planned);
+    const recap = apply.events.at(-1) as { type: string; hosts: Record<string, { changed: number; handlers: number }> };
+    const planRecap = plan.events.at(-1) as typeof recap;
+    for (const h of [A, B]) {
+      assert.equal(recap.hosts[h]?.changed, planRecap.hosts[h]?.changed, `${h}: run totals agree`);
+      assert.ok((recap.hosts[h]?.handlers ?? 0) > 0, `${h}: handler runs are counted, apart`);
+    }
+    const rec = runsIn(state).at(-1) as { hosts: Record<string, { changed: number }> };
+    assert.equal(rec.hosts[A]?.changed, recap.hosts[A]?.changed, "the run record counts the same units");
+  });
+});
+
 describe("interruption", () => {
   it("SIGINT stops each host at its next operation boundary within about a second, and records what ran", async () => {
     const state = tempDir();
