@@ -141,13 +141,17 @@ describe("interruption", () => {
 describe("concurrent runs", () => {
   it("a second apply of the same site on the same state dir is refused at once, naming the run that holds the lock", async () => {
     const state = tempDir();
-    const first = new LiveRun(runArgs("apply", PENDING, [A]), { BOSUN_STATE_DIR: state, E2E_VERSION: "c1", E2E_SLOW: "3" });
+    // Slow enough that the second CLI (a few seconds to start on a busy machine) meets it; cut short below.
+    const first = new LiveRun(runArgs("apply", PENDING, [A]), { BOSUN_STATE_DIR: state, E2E_VERSION: "c1", E2E_SLOW: "30" });
     await first.waitFor(applying(A));
     const second = await bosun([...runArgs("apply", PENDING, [B]), "--json"], { env: { BOSUN_STATE_DIR: state, E2E_SLOW: "0" } });
     assert.equal(second.code, 1);
     assert.match(second.stderr, new RegExp(`another run holds the lock for .*pending\\.ts: pid ${first.child.pid} \\(bosun apply`));
     assert.doesNotMatch(second.stderr, /\n\s+at /, "no stack trace");
-    assert.equal((await first.done).code, 0);
+    first.signal("SIGINT");
+    await sleep(100);
+    first.signal("SIGINT");
+    assert.equal((await first.done).code, 130);
     assert.equal(runsIn(state).length, 1, "only the run that held the lock ran");
   });
 
