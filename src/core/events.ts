@@ -4,13 +4,23 @@
  */
 export type HostRunStatus = "ok" | "changed" | "failed" | "unreachable" | "skipped";
 
+/**
+ * What happened to a host's operations: each op counts once, as ok, changed (plan: would change),
+ * failed or skipped. Handler runs are counted apart (`handlers`), never as changes, so a plan's
+ * "N to change" is the apply's "N changed" when nothing else touched the host.
+ */
 export interface HostCounts {
   ok: number;
   changed: number;
   failed: number;
   skipped: number;
+  /** Handler runs (plan: handlers left pending by a cut-off run, which the apply will run first). */
+  handlers: number;
   unreachable: boolean;
 }
+
+/** Returns counts of nothing. */
+export const zeroCounts = (): HostCounts => ({ ok: 0, changed: 0, failed: 0, skipped: 0, handlers: 0, unreachable: false });
 
 /** Who or what started a run: recorded with it, so every run's audit line says where it came from. */
 export interface RunOrigin {
@@ -52,6 +62,7 @@ export type RunEvent =
   | { type: "op_failed"; play: string; host: string; index: number | null; op: string; error: string; rc?: number; output?: string }
   | { type: "op_skipped"; play: string; host: string; index: number; op: string; reason: string }
   | { type: "handler_ran"; play: string; host: string; handler: string; changed: boolean; failed: boolean }
+  | { type: "handlers_resumed"; play: string; host: string; handlers: string[] }
   | {
       type: "host_finished";
       play: string;

@@ -124,6 +124,7 @@ async function execute(o: RunSiteOptions, queue: EventQueue): Promise<RunRecord>
       confirm: o.confirm,
       emit: queue.push,
       interrupted: () => Boolean(o.signal?.aborted || o.killSignal?.aborted),
+      signal: o.signal,
       detailedExitCode: o.detailedExitCode,
       announce: {
         user: os.userInfo().username,

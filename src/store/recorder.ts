@@ -1,4 +1,4 @@
-import type { HostCounts, HostRunStatus, RunEvent } from "../core/events.js";
+import { type HostRunStatus, type RunEvent, zeroCounts } from "../core/events.js";
 import type { RunRecord } from "./runs.js";
 
 type HostEntry = RunRecord["hosts"][string] & { seen?: boolean };
@@ -29,8 +29,10 @@ export class RunRecorder {
         if (e.changed) this.host(e.host).changedOps.push(`handler ${e.handler}`);
         break;
       case "host_finished": {
+        // A host_finished carries the host's counts for that play: the run's are their sum (the recap says so too).
         const h = this.host(e.host);
-        Object.assign(h, e.counts);
+        for (const k of ["ok", "changed", "failed", "skipped", "handlers"] as const) h[k] += e.counts[k];
+        h.unreachable ||= e.counts.unreachable;
         if (RANK.indexOf(e.status) > RANK.indexOf(h.status) || !h.seen) h.status = e.status;
         h.seen = true;
         break;
@@ -83,8 +85,7 @@ export class RunRecorder {
   }
 
   private host(name: string): HostEntry {
-    const zero: HostCounts = { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: false };
-    this.hosts[name] ??= { ...zero, status: "skipped", changedOps: [] };
+    this.hosts[name] ??= { ...zeroCounts(), status: "skipped", changedOps: [] };
     return this.hosts[name] as HostEntry;
   }
 }

@@ -89,7 +89,14 @@ export class Store {
         mode: r.mode,
         at: r.ended,
         status: x.status,
-        counts: { ok: x.ok, changed: x.changed, failed: x.failed, skipped: x.skipped, unreachable: x.unreachable },
+        counts: {
+          ok: x.ok,
+          changed: x.changed,
+          failed: x.failed,
+          skipped: x.skipped,
+          handlers: x.handlers ?? 0,
+          unreachable: x.unreachable,
+        },
       };
     }
     await writeFileAtomic(this.stateFile, `${redact(JSON.stringify(state, null, 2))}\n`, 0o600);

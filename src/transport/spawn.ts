@@ -43,7 +43,11 @@ export function spawnExec(argv: readonly string[], opts: SpawnExecOptions): Prom
     let failure: Error | undefined;
     if (opts.timeoutMs) {
       timer = setTimeout(() => {
-        failure = new BosunError(`${opts.label}: command timed out after ${opts.timeoutMs} ms`);
+        failure = new ConnectionError(
+          opts.label,
+          `no answer within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s: the host is silent or the command hung`,
+          false,
+        );
         child.kill("SIGTERM");
       }, opts.timeoutMs);
     }
@@ -106,7 +110,10 @@ export function spawnExec(argv: readonly string[], opts: SpawnExecOptions): Prom
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onAbort);
-      if (failure) return reject(failure);
+      if (failure) {
+        if (failure instanceof ConnectionError) failure.partialStdout = out.text();
+        return reject(failure);
+      }
       resolve({
         code: code ?? (signal ? 128 + (signal === "SIGKILL" ? 9 : 15) : 1),
         stdout: out.text(),

@@ -26,7 +26,7 @@ async function fixture(body = `file(\`\${ctx.vars.dir}/hello\`, { content: "hi\\
   writeFileSync(path.join(dir, "package.json"), '{"type":"module"}');
   writeFileSync(
     site,
-    `import { deploy, file, role, command } from ${JSON.stringify(INDEX)};\nconst r = role("r", (_p: void, ctx) => { ${body} });\nexport default deploy("t", ${plays});\n`,
+    `import { deploy, file, role, command } from ${JSON.stringify(INDEX)};\nconst r = role("r", (_p: void, ctx) => { ${body} });\nexport default deploy("t${n}-${process.pid}", ${plays});\n`,
   );
   const inventory = path.join(dir, "inventory.yml");
   const hostDirs = { h1: path.join(dir, "h1"), h2: path.join(dir, "h2") };
@@ -176,5 +176,56 @@ describe("runSite", () => {
     const b = Object.keys(two.hosts);
     assert.deepEqual([...a, ...b].sort(), ["h1", "h2"]);
     assert.deepEqual(one.shard, { k: 1, n: 2 });
+  });
+
+  it("an abort during an apply stops the host at the next operation boundary and records what ran", async () => {
+    const f = await fixture(
+      `command("sleep 1", { name: "slow" }); file(\`\${ctx.vars.dir}/after\`, { content: "x" });`,
+      `[{ hosts: "h1", roles: [r()] }]`,
+    );
+    const stop = new AbortController();
+    const h = runSite(f.opts({ signal: stop.signal }));
+    let abortedAt = 0;
+    const events: RunEvent[] = [];
+    for await (const e of h.events) {
+      events.push(e);
+      if (e.type === "host_started" && e.phase === "apply") {
+        setTimeout(() => {
+          abortedAt = Date.now();
+          stop.abort();
+        }, 200);
+      }
+    }
+    const record = await h.result;
+    assert.ok(Date.now() - abortedAt < 2000, "stopped within the slow op's remaining time");
+    assert.equal(record.exitCode, 130);
+    assert.deepEqual(record.hosts.h1?.changedOps, ["command slow"]);
+    const skipped = events.find((e) => e.type === "op_skipped");
+    assert.ok(skipped?.type === "op_skipped" && /stopped before this operation/.test(skipped.reason));
+    assert.equal(existsSync(path.join(f.hostDirs.h1, "after")), false);
+  });
+
+  it("a run cut hard (second signal) is recorded, and the next run first runs the handlers it left pending", async () => {
+    const body = `file(\`\${ctx.vars.dir}/conf\`, { content: "v2", notify: "reload" }); command("sleep 2", { name: "slow" }); handler("reload", () => void command(\`echo reloaded >> \${ctx.vars.dir}/reloads\`, { name: "reload it" }));`;
+    const f = await fixture(body.replace("command, ", ""), `[{ hosts: "h1", roles: [r()] }]`);
+    writeFileSync(f.site, readFileSync(f.site, "utf8").replace("import { deploy,", "import { handler, deploy,"));
+    const kill = new AbortController();
+    const h = runSite(f.opts({ killSignal: kill.signal }));
+    for await (const e of h.events) if (e.type === "host_started" && e.phase === "apply") setTimeout(() => kill.abort(), 500);
+    const cut = await h.result;
+    assert.equal(cut.exitCode, 130);
+    assert.equal(cut.interrupted, true);
+    assert.equal(readFileSync(path.join(f.hostDirs.h1, "conf"), "utf8"), "v2", "the change was made");
+    assert.equal(existsSync(path.join(f.hostDirs.h1, "reloads")), false, "its handler did not run");
+    assert.equal(runsOf(f.stateDir).length, 1, "the cut run is recorded");
+
+    const { events, result } = await collect(f.opts());
+    const next = await result;
+    assert.ok(events.some((e) => e.type === "handlers_resumed" && e.host === "h1" && e.handlers.join() === "reload"));
+    assert.equal(readFileSync(path.join(f.hostDirs.h1, "reloads"), "utf8"), "reloaded\n");
+    assert.equal(next.hosts.h1?.handlers, 1);
+    assert.equal(next.exitCode, 0);
+    const again = await (await collect(f.opts())).result;
+    assert.equal(again.hosts.h1?.handlers, 0, "once run, the handler is no longer pending");
   });
 });
