@@ -2,7 +2,7 @@
  * Pure decisions of the reconciler: what follows a finished run, and what a run's events say
  * (per-host recap, pending or made changes, drifted operations).
  */
-import type { RunEvent } from "../core/events.js";
+import { type RunEvent, zeroCounts } from "../core/events.js";
 import type { EnvironmentConfig } from "./config.js";
 import type { HostSummary, ServerRun } from "./storage.js";
 
@@ -35,8 +35,9 @@ export function summarize(events: Iterable<RunEvent>): RunSummary {
   for (const e of events) {
     if (e.type === "op_planned" && e.changed) (s.pending[e.host] ??= []).push(e.op);
     else if (e.type === "host_finished") {
-      const h = (s.hosts[e.host] ??= { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: false, status: "skipped" });
+      const h = (s.hosts[e.host] ??= { ...zeroCounts(), status: "skipped" });
       h.ok += e.counts.ok;
+      h.handlers += e.counts.handlers;
       h.changed += e.counts.changed;
       h.failed += e.counts.failed;
       h.skipped += e.counts.skipped;
@@ -45,7 +46,8 @@ export function summarize(events: Iterable<RunEvent>): RunSummary {
     } else if (e.type === "interrupted") s.interrupted = true;
     else if (e.type === "recap") s.exitCode = e.exit_code;
   }
-  s.changes = Object.values(s.hosts).reduce((n, h) => n + h.changed, 0);
+  // Handlers count too: a plan whose only change is a handler left pending by a cut-off run still needs its apply.
+  s.changes = Object.values(s.hosts).reduce((n, h) => n + h.changed + h.handlers, 0);
   return s;
 }
 

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { RunEvent } from "../../../src/core/events.js";
 import { afterRun, finalStatus, summarize } from "../../../src/server/policy.js";
 
-const counts = (changed: number, ok = 1) => ({ ok, changed, failed: 0, skipped: 0, unreachable: false });
+const counts = (changed: number, ok = 1) => ({ ok, changed, failed: 0, skipped: 0, handlers: 0, unreachable: false });
 
 describe("what follows a run", () => {
   it("a new commit's plan with changes is applied at once under policy auto", () => {
@@ -35,7 +35,7 @@ describe("summarize", () => {
 
   it("folds every play into one line per host, keeping the worst status", () => {
     const s = summarize(events);
-    assert.deepEqual(s.hosts.db1, { ok: 3, changed: 0, failed: 1, skipped: 0, unreachable: false, status: "failed" });
+    assert.deepEqual(s.hosts.db1, { ok: 3, changed: 0, failed: 1, skipped: 0, handlers: 0, unreachable: false, status: "failed" });
     assert.equal(s.hosts.web1?.status, "changed");
     assert.equal(s.changes, 1);
     assert.deepEqual(s.pending, { web1: ["file /etc/motd"] });
