@@ -8,6 +8,7 @@ import { registerInventory } from "./commands/inventory.js";
 import { registerLab } from "./commands/lab.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
+import { registerServe } from "./commands/serve.js";
 import { registerVault } from "./commands/vault.js";
 import { reportError } from "./fail.js";
 import { increase } from "./options.js";
@@ -40,6 +41,7 @@ export function program(): Command {
   registerConfig(p);
   registerVault(p);
   registerImport(p);
+  registerServe(p);
   return p;
 }
 

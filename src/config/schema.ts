@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { ServerConfigSchema } from "../server/config.js";
 
 const port = z.number().int().min(1).max(65535);
-const httpUrl = z.url({ protocol: /^https?$/ });
 
 /** bosun.toml: every key, its type, range and default. Unknown keys are errors. */
 export const ConfigSchema = z.strictObject({
@@ -34,19 +34,8 @@ export const ConfigSchema = z.strictObject({
       ids: z.record(z.string(), z.string().min(1)).default({}),
     })
     .prefault({}),
-  server: z
-    .strictObject({
-      listen: z
-        .string()
-        .regex(/^[^:]+:\d{1,5}$/, "expected HOST:PORT")
-        .refine((s) => {
-          const p = Number(s.slice(s.lastIndexOf(":") + 1));
-          return p >= 1 && p <= 65535;
-        }, "the port must be 1 to 65535")
-        .default("127.0.0.1:8700"),
-      url: httpUrl.optional(),
-    })
-    .prefault({}),
+  // [server]: owned by `bosun serve`, defined in src/server/config.ts.
+  server: ServerConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

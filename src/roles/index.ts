@@ -1,3 +1,4 @@
+export * from "./bosun-server.js";
 export * from "./common/index.js";
 export * from "./grafana/index.js";
 export * from "./nginx/index.js";

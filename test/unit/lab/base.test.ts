@@ -4,7 +4,7 @@ import { debianMirrorFrom } from "../../../src/lab/base.js";
 
 describe("debianMirrorFrom", () => {
   it("reads the URI of a one-line bookworm entry", () => {
-    assert.equal(debianMirrorFrom("deb http://deb.debian.org/debian bookworm main\n"), "http://deb.debian.org/debian");
+    assert.equal(debianMirrorFrom("deb http://mirror.example/debian bookworm main\n"), "http://mirror.example/debian");
   });
 
   it("reads a one-line entry with [options] and leading spaces", () => {
@@ -17,7 +17,7 @@ describe("debianMirrorFrom", () => {
     const text = [
       "# deb http://commented.example/debian bookworm main",
       "deb-src http://src.example/debian bookworm main",
-      "deb http://security.debian.org/debian-security bookworm-security main",
+      "deb http://security.mirror.example/debian-security bookworm-security main",
       "deb http://updates.example/debian bookworm-updates main",
       "deb http://old.example/debian bullseye main",
       "deb http://right.example/debian bookworm main",
@@ -27,17 +27,17 @@ describe("debianMirrorFrom", () => {
 
   it("reads the first URI of a deb822 stanza listing bookworm among its suites", () => {
     const text = `Types: deb
-URIs: http://deb.debian.org/debian http://backup.example/debian
+URIs: http://mirror.example/debian http://backup.example/debian
 Suites: bookworm bookworm-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 `;
-    assert.equal(debianMirrorFrom(text), "http://deb.debian.org/debian");
+    assert.equal(debianMirrorFrom(text), "http://mirror.example/debian");
   });
 
   it("skips deb822 stanzas for other suites and picks the bookworm one", () => {
     const text = `Types: deb
-URIs: http://security.debian.org/debian-security
+URIs: http://security.mirror.example/debian-security
 Suites: bookworm-security
 Components: main
 
@@ -55,7 +55,7 @@ Components: main
   });
 
   it("returns undefined when no entry is for bookworm", () => {
-    assert.equal(debianMirrorFrom("deb http://deb.debian.org/debian trixie main\n"), undefined);
+    assert.equal(debianMirrorFrom("deb http://mirror.example/debian trixie main\n"), undefined);
     assert.equal(debianMirrorFrom("Types: deb\nURIs: http://x/debian\nSuites: trixie\n"), undefined);
     assert.equal(debianMirrorFrom(""), undefined);
   });

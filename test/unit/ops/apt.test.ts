@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
 import type { FactLookup, FactRequest } from "../../../src/core/operation.js";
 import { packagesFact, parsePackages } from "../../../src/facts/dpkg.js";
-import { apt, aptUpdateIfStale } from "../../../src/ops/apt.js";
+import { apt } from "../../../src/ops/apt.js";
 import { declared } from "./helpers.js";
+import { applyHere } from "./system-ops-helpers.js";
 
 /** Returns a FactLookup that answers the dpkg fact with output. */
 function dpkgLookup(output: string): FactLookup {
@@ -31,7 +35,7 @@ const POLICY = `bash:
   Candidate: 5.2.15-2+b13
   Version table:
      5.2.15-2+b13 500
-        500 http://deb.debian.org/debian bookworm/main amd64 Packages
+        500 http://mirror.example/debian bookworm/main amd64 Packages
  *** 5.2.15-2+b8 100
         100 /var/lib/dpkg/status
 coreutils:
@@ -39,26 +43,26 @@ coreutils:
   Candidate: 9.1-1
   Version table:
  *** 9.1-1 500
-        500 http://deb.debian.org/debian bookworm/main amd64 Packages
+        500 http://mirror.example/debian bookworm/main amd64 Packages
         100 /var/lib/dpkg/status
 curl:
   Installed: 7.88.1-10+deb12u14
   Candidate: 7.88.1-10+deb12u15
   Version table:
      7.88.1-10+deb12u15 500
-        500 http://deb.debian.org/debian bookworm/main amd64 Packages
+        500 http://mirror.example/debian bookworm/main amd64 Packages
  *** 7.88.1-10+deb12u14 100
         100 /var/lib/dpkg/status
      7.88.1-10+deb12u5 500
-        500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+        500 http://mirror.example/debian-security bookworm-security/main amd64 Packages
 nginx:
   Installed: (none)
   Candidate: 1.22.1-9+deb12u11
   Version table:
      1.22.1-9+deb12u11 500
-        500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+        500 http://mirror.example/debian-security bookworm-security/main amd64 Packages
      1.22.1-9+deb12u9 500
-        500 http://deb.debian.org/debian bookworm/main amd64 Packages
+        500 http://mirror.example/debian bookworm/main amd64 Packages
 jq:
   Installed: (none)
   Candidate: (none)
@@ -152,32 +156,141 @@ describe("apt op: declaring", () => {
       assert.throws(() => declared(() => apt([bad])), /apt: bad package name/, bad);
     }
   });
+});
 
-  it("installs all missing packages in one apt-get, refreshing stale lists first", () => {
-    const sh = declared(() => apt(["nginx", "curl"], { cacheValidTime: 600, installRecommends: false })).apply();
-    assert.equal(sh.match(/apt-get install/g)?.length, 1);
-    assert.match(sh, /for __p in nginx curl; do/);
-    assert.match(sh, /--no-install-recommends \$__todo; __changed/);
-    assert.ok(sh.includes(aptUpdateIfStale(600)));
-    assert.match(sh, /DEBIAN_FRONTEND=noninteractive/);
+/**
+ * Stand-ins for apt-get, dpkg-query and the few tools the fragment uses, over a fake package state
+ * (dir/installed): apt-get logs each call to dir/log; `apt-get update` fails on apt's lock while
+ * dir/lock-busy counts down; the lists' stamp time comes from dir/stamp.
+ */
+function fakeApt(opts: { installed?: string[]; stampAgeS?: number; lockBusy?: number; updateFails?: boolean } = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "bosun-apt-"));
+  const bin = path.join(dir, "bin");
+  mkdirSync(bin);
+  writeFileSync(path.join(dir, "installed"), (opts.installed ?? []).map((p) => `${p}\n`).join(""));
+  writeFileSync(path.join(dir, "log"), "");
+  writeFileSync(path.join(dir, "lock-busy"), String(opts.lockBusy ?? 0));
+  writeFileSync(path.join(dir, "stamp"), String(Math.floor(Date.now() / 1000) - (opts.stampAgeS ?? 10 ** 6)));
+  const tools: Record<string, string> = {
+    "apt-get": [
+      'echo "apt-get $*" >> "$FAKE/log"',
+      'for a in "$@"; do case $a in update) n=$(cat "$FAKE/lock-busy"); if [ "$n" -gt 0 ]; then echo $((n-1)) > "$FAKE/lock-busy"; echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 7 (apt-get)" >&2; exit 100; fi;',
+      `  ${opts.updateFails ? 'echo "E: The repository is not signed." >&2; exit 100' : "exit 0"};; esac; done`,
+      'mode=; for a in "$@"; do case $a in install|remove) mode=$a;; -*|*=*) ;; *) [ -z "$mode" ] || { if [ $mode = install ]; then echo "$a" >> "$FAKE/installed"; else grep -vx "$a" "$FAKE/installed" > "$FAKE/i2"; mv "$FAKE/i2" "$FAKE/installed"; fi; };; esac; done',
+    ].join("\n"),
+    "dpkg-query": 'p=; for a in "$@"; do p=$a; done; grep -qx "$p" "$FAKE/installed" && printf "ii " || exit 1',
+    stat: 'cat "$FAKE/stamp"',
+    ls: "exit 0",
+    touch: 'echo "touch $*" >> "$FAKE/log"',
+    sleep: "exit 0",
+  };
+  for (const [name, body] of Object.entries(tools)) {
+    writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`);
+    chmodSync(path.join(bin, name), 0o755);
+  }
+  const env = { PATH: `${bin}:${process.env.PATH}`, FAKE: dir };
+  const calls = () =>
+    readFileSync(path.join(dir, "log"), "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("apt-get"));
+  const installed = () => readFileSync(path.join(dir, "installed"), "utf8").split("\n").filter(Boolean);
+  return { env, calls, installed, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+describe("apt op: applying (fake apt on PATH)", () => {
+  it("installs every missing package in one apt-get after refreshing stale lists, then changes nothing", () => {
+    const f = fakeApt({ installed: ["curl"] });
+    try {
+      const op = declared(() => apt(["nginx", "curl", "jq"], { cacheValidTime: 600, installRecommends: false }));
+      const first = applyHere(op, f.env);
+      assert.equal(first.status, "changed", first.output);
+      const calls = f.calls();
+      assert.equal(calls.length, 2, calls.join("\n"));
+      assert.match(calls[0] ?? "", /^apt-get update/);
+      assert.match(calls[1] ?? "", /^apt-get install .*--no-install-recommends +nginx jq$/);
+      assert.deepEqual(f.installed().sort(), ["curl", "jq", "nginx"]);
+      assert.equal(applyHere(op, f.env).status, "ok");
+      assert.equal(f.calls().length, 2, "nothing missing: no apt-get at all");
+    } finally {
+      f.done();
+    }
   });
 
-  it("removes only installed packages, without refreshing lists", () => {
-    const sh = declared(() => apt(["nginx"], { state: "absent" })).apply();
-    assert.match(sh, /apt-get remove .* \$__todo; __changed/);
-    assert.doesNotMatch(sh, /apt-get update/);
+  it("does not refresh lists younger than the validity window", () => {
+    const f = fakeApt({ stampAgeS: 60 });
+    try {
+      assert.equal(
+        applyHere(
+          declared(() => apt(["jq"], { cacheValidTime: 3600 })),
+          f.env,
+        ).status,
+        "changed",
+      );
+      assert.deepEqual(
+        f.calls().map((c) => c.split(" ")[1]),
+        ["install"],
+      );
+    } finally {
+      f.done();
+    }
   });
 
-  it("compares versions before and after installing for latest", () => {
-    const sh = declared(() => apt(["curl"], { state: "latest" })).apply();
-    assert.match(sh, /apt-get install .* curl\n/);
-    assert.match(sh, /__before=.*\n.*\n\[ "\$__before" = .* \] \|\| __changed/);
+  it("waits while another apt holds the lists lock, then updates and installs", () => {
+    const f = fakeApt({ lockBusy: 3 });
+    try {
+      assert.equal(
+        applyHere(
+          declared(() => apt(["jq"], { cacheValidTime: 0 })),
+          f.env,
+        ).status,
+        "changed",
+      );
+      assert.equal(f.calls().filter((c) => c.startsWith("apt-get update")).length, 4, "three refusals, then the update");
+      assert.deepEqual(f.installed(), ["jq"]);
+    } finally {
+      f.done();
+    }
   });
 
-  it("refreshes the lists only when older than the validity window", () => {
-    assert.match(aptUpdateIfStale(3600), /-ge 3600 \]/);
-    assert.match(aptUpdateIfStale(-5), /-ge 0 \]/);
-    assert.match(aptUpdateIfStale(1.7), /-ge 1 \]/);
+  it("fails at once, with apt's message, when the update fails for another reason", () => {
+    const f = fakeApt({ updateFails: true });
+    try {
+      const r = applyHere(
+        declared(() => apt(["jq"], { cacheValidTime: 0 })),
+        f.env,
+      );
+      assert.equal(r.status, "failed");
+      assert.match(r.output ?? "", /The repository is not signed[\s\S]*apt-get update failed/);
+      assert.equal(f.calls().length, 1);
+      assert.deepEqual(f.installed(), []);
+    } finally {
+      f.done();
+    }
+  });
+
+  it("absent: removes only the installed packages, without refreshing the lists", () => {
+    const f = fakeApt({ installed: ["nginx"] });
+    try {
+      assert.equal(
+        applyHere(
+          declared(() => apt(["nginx", "jq"], { state: "absent" })),
+          f.env,
+        ).status,
+        "changed",
+      );
+      assert.equal(f.calls().length, 1);
+      assert.match(f.calls()[0] ?? "", /^apt-get remove .* nginx$/);
+      assert.deepEqual(f.installed(), []);
+      assert.equal(
+        applyHere(
+          declared(() => apt(["nginx", "jq"], { state: "absent" })),
+          f.env,
+        ).status,
+        "ok",
+      );
+    } finally {
+      f.done();
+    }
   });
 });
 

@@ -1,0 +1,121 @@
+/**
+ * The `bosunServer` role: runs `bosun serve` on a host under systemd, so a fleet can have its GitOps
+ * server like any other service. Installs git, a system user, bosun itself (from an archive
+ * of a built checkout, or already present), /etc/bosun/bosun.toml from typed params, and a unit that
+ * stops with SIGTERM and gives in-flight runs their grace period. See docs/roles/bosun-server.md.
+ * Node.js ≥ 20 must be on the host (`node`), or come from the distribution (`installNode`).
+ */
+import { stringify as toToml } from "smol-toml";
+import { apt, directory, file, group, handler, role, service, systemdUnit, unarchive, user } from "../index.js";
+
+/** A TOML value: what the `[server]` table and `settings` may hold. */
+export type TomlValue = string | number | boolean | TomlValue[] | { [key: string]: TomlValue };
+
+export interface BosunServerEnvironment {
+  site: string;
+  inventory: string;
+  policy?: "auto" | "approve";
+  limit?: string;
+}
+
+export interface BosunServerParams {
+  /** The repository the server tracks (a URL or a path on the host). */
+  repo: string;
+  branch?: string;
+  environments: Record<string, BosunServerEnvironment>;
+  /** HOST:PORT; default 127.0.0.1:8700. A non-loopback address needs tlsCert, tlsKey and tokens. */
+  listen?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** API tokens as hashes (`bosun serve token NAME --scope operator` prints one). */
+  tokens?: { name: string; scope: "read" | "operator"; sha256: string }[];
+  driftSchedule?: string;
+  webhooks?: string[];
+  pollInterval?: number;
+  gracePeriod?: number;
+  /** Other top-level bosun.toml settings (ssh, inventories, vault…). */
+  settings?: Record<string, TomlValue>;
+  /** A .tar.gz of a built bosun (dist/ and node_modules/ included) on the control machine; omit when installDir already holds one. */
+  archive?: string;
+  /** Where bosun is (or is unpacked): default /opt/bosun. */
+  installDir?: string;
+  /** The system user the server runs as (its SSH key for the fleet lives in its home): default bosun. */
+  user?: string;
+  /** ${PREFIX}: state under PREFIX/data/bosun. Default /srv. */
+  prefix?: string;
+  /**
+   * A Node.js ≥ 20 binary on the host (default /usr/bin/node). With installNode, the distribution's
+   * `nodejs` package provides it: Debian 13 has Node 20; Debian 12's Node 18 is too old for bosun.
+   */
+  node?: string;
+  installNode?: boolean;
+}
+
+const UNIT = "bosun-server";
+
+/** Returns the bosun.toml the server reads. */
+export function renderServerConfig(p: BosunServerParams): string {
+  const server: Record<string, TomlValue> = {
+    repo: p.repo,
+    branch: p.branch ?? "main",
+    listen: p.listen ?? "127.0.0.1:8700",
+    ...(p.tlsCert ? { tls_cert: p.tlsCert } : {}),
+    ...(p.tlsKey ? { tls_key: p.tlsKey } : {}),
+    ...(p.driftSchedule ? { drift_schedule: p.driftSchedule } : {}),
+    ...(p.pollInterval !== undefined ? { poll_interval: p.pollInterval } : {}),
+    ...(p.gracePeriod !== undefined ? { grace_period: p.gracePeriod } : {}),
+    webhooks: p.webhooks ?? [],
+    tokens: p.tokens ?? [],
+    environments: Object.fromEntries(
+      Object.entries(p.environments).map(([name, e]) => [
+        name,
+        { site: e.site, inventory: e.inventory, policy: e.policy ?? "approve", ...(e.limit ? { limit: e.limit } : {}) },
+      ]),
+    ),
+  };
+  return `# Written by the bosunServer role.\n${toToml({ ...(p.settings ?? {}), server })}\n`;
+}
+
+/** Returns the systemd unit: SIGTERM to stop, with time for the grace period and the in-flight step. */
+export function renderServerUnit(p: BosunServerParams): string {
+  const dir = p.installDir ?? "/opt/bosun";
+  const prefix = p.prefix ?? "/srv";
+  return `[Unit]
+Description=Bosun GitOps server (bosun serve)
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+User=${p.user ?? "bosun"}
+Environment=PREFIX=${prefix} BOSUN_CONFIG=/etc/bosun/bosun.toml
+WorkingDirectory=${prefix}/data/bosun
+ExecStart=${p.node ?? "/usr/bin/node"} ${dir}/bin/bosun.js serve
+KillSignal=SIGTERM
+TimeoutStopSec=${(p.gracePeriod ?? 30) + 120}
+Restart=on-failure
+RestartSec=5
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+export const bosunServer = role("bosunServer", (p: BosunServerParams) => {
+  const name = p.user ?? "bosun";
+  const dir = p.installDir ?? "/opt/bosun";
+  const state = `${p.prefix ?? "/srv"}/data/bosun`;
+  apt(p.installNode ? ["git", "nodejs"] : ["git"]);
+  group(name, { system: true });
+  user(name, { system: true, group: name, home: state, shell: "/usr/sbin/nologin" });
+  directory(state, { owner: name, group: name, mode: "0750" });
+  directory("/etc/bosun", { owner: "root", group: name, mode: "0750" });
+  if (p.archive) {
+    directory(dir, { owner: "root", group: "root", mode: "0755" });
+    unarchive(dir, { src: p.archive, creates: `${dir}/bin/bosun.js`, notify: `restart ${UNIT}` });
+  }
+  file("/etc/bosun/bosun.toml", { content: renderServerConfig(p), owner: "root", group: name, mode: "0640", notify: `restart ${UNIT}` });
+  systemdUnit(UNIT, { content: renderServerUnit(p), notify: `restart ${UNIT}` });
+  service(UNIT, { state: "started", enabled: true });
+  handler(`restart ${UNIT}`, () => service(UNIT, { state: "restarted" }));
+});

@@ -1,0 +1,159 @@
+/**
+ * What test/e2e/server.test.ts drives: a tracked bare repository with commits pushed to it, the
+ * `bosun serve` process (started, stopped with a signal, killed), its API, and a webhook receiver.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import path from "node:path";
+import { BIN, ROOT } from "./helpers.js";
+
+/** A bare repository and a clone that commits and pushes versions of the test site to it. */
+export class TrackedRepo {
+  readonly bare: string;
+  private readonly work: string;
+
+  constructor(dir: string) {
+    this.bare = path.join(dir, "infra.git");
+    this.work = path.join(dir, "work");
+    execFileSync("git", ["init", "-q", "--bare", "-b", "main", this.bare]);
+    execFileSync("git", ["init", "-q", "-b", "main", this.work]);
+  }
+
+  private git(...args: string[]): string {
+    return execFileSync("git", ["-C", this.work, "-c", "user.name=Ann Ops", "-c", "user.email=ann@example.com", ...args], {
+      encoding: "utf8",
+    }).trim();
+  }
+
+  /** Commits a site writing `version` to the hosts (after a slow step of `slowS` seconds when > 0), pushes it, returns its SHA. */
+  push(version: string, slowS = 0): string {
+    writeFileSync(
+      path.join(this.work, "site.ts"),
+      `import { command, deploy, directory, file, role } from "bosun";
+
+const app = role("app", () => {
+  directory("${SITE_DIR}");
+  ${slowS > 0 ? `command("sleep ${slowS}", { name: "slow step", creates: "${SITE_DIR}/slow-${version}" });\n  file("${SITE_DIR}/slow-${version}", { content: "done\\n" });` : ""}
+  file("${SITE_DIR}/version", { content: "${version}\\n" });
+});
+
+export default deploy("server-e2e", [{ hosts: "all", roles: [app()] }]);
+`,
+    );
+    this.git("add", "-A");
+    this.git("commit", "-qm", `deploy ${version}`);
+    this.git("push", "-q", this.bare, "main");
+    return this.git("rev-parse", "HEAD");
+  }
+}
+
+export const SITE_DIR = "/etc/bosun-e2e-server";
+
+/** The `bosun serve` process. */
+export class ServerProcess {
+  url = "";
+  output = "";
+  private child: ChildProcess | undefined;
+  private exited: Promise<number | null> | undefined;
+
+  constructor(
+    private readonly configFile: string,
+    private readonly port: number,
+  ) {}
+
+  /** Starts the server; resolves once it listens. */
+  async start(): Promise<void> {
+    this.output = "";
+    const child = spawn(process.execPath, [BIN, "serve", "-c", this.configFile], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1", BOSUN_LOG: "server=info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+    const collect = (d: Buffer) => (this.output += d.toString());
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    const deadline = Date.now() + 30_000;
+    while (!/listening on (\S+)/.test(this.output)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`bosun serve did not start:\n${this.output}`);
+      await sleep(100);
+    }
+    this.url = (/listening on (\S+)/.exec(this.output) as RegExpExecArray)[1] as string;
+  }
+
+  /** Sends signal and returns the exit code once the process is gone. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+    this.child?.kill(signal);
+    const code = (await this.exited) ?? null;
+    // The server's log is a test artifact: one file per start.
+    appendFileSync(
+      path.join(artifactsDir(), "server.log"),
+      `--- bosun serve on port ${this.port}, ended by ${signal} (exit ${code})\n${this.output}`,
+    );
+    return code;
+  }
+}
+
+/** A webhook receiver on 127.0.0.1: every JSON body POSTed to it. */
+export class WebhookReceiver {
+  readonly received: Record<string, unknown>[] = [];
+  private readonly server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      this.received.push(JSON.parse(body) as Record<string, unknown>);
+      res.end("ok");
+    });
+  });
+
+  async listen(): Promise<string> {
+    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
+    const addr = this.server.address() as { port: number };
+    return `http://127.0.0.1:${addr.port}/hook`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+/** Returns a TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls fn until it returns a truthy value; fails naming `what` after timeoutMs. */
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+    await sleep(250);
+  }
+}
+
+/** Returns the directory for this test's screenshots (test-artifacts/server, gitignored). */
+export function artifactsDir(): string {
+  const dir = path.join(ROOT, "test-artifacts", "server");
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
