@@ -14,6 +14,7 @@ export const RANKS: Record<string, number> = {
   cli: 7,
   server: 6,
   pipeline: 6,
+  import: 6,
   index: 6,
   roles: 6,
   engine: 5,
