@@ -1,11 +1,14 @@
 import { Command, CommanderError } from "commander";
 import { BosunError } from "../errors.js";
 import { redact } from "../vault/redact.js";
+import { registerCi } from "./commands/ci.js";
 import { registerConfig } from "./commands/config.js";
+import { registerDrift } from "./commands/drift.js";
 import { registerExec } from "./commands/exec.js";
 import { registerFacts } from "./commands/facts.js";
 import { registerInventory } from "./commands/inventory.js";
 import { registerLab } from "./commands/lab.js";
+import { registerPipeline } from "./commands/pipeline.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerVault } from "./commands/vault.js";
@@ -28,6 +31,9 @@ export function program(): Command {
   registerLab(p);
   registerConfig(p);
   registerVault(p);
+  registerPipeline(p);
+  registerDrift(p);
+  registerCi(p);
   return p;
 }
 

@@ -31,6 +31,8 @@ export interface PipelineContext {
   /** Resolves an environment's inventory reference (a file relative to the pipeline, a bosun.toml name, "lab"). */
   loadInventory(ref: string): Promise<Inventory>;
   probes: Probes;
+  /** -e vars: on top of the environment's and the stage's (connection settings in CI, for one). */
+  extraVars: Record<string, unknown>;
   /** Asks a person; undefined when not interactive. */
   ask?: (question: string) => Promise<boolean>;
   /** --yes: the environment's confirmation is given. */

@@ -154,3 +154,6 @@ export function stageNumber(s: Stage): number {
 }
 
 export const stageKind = (s: Stage): "site" | "tool" | "test" => s.kind ?? "site";
+
+/** Returns the stage's input declarations (typed: a pipeline's stages each have their own input types). */
+export const stageInputs = (s: Stage): InputDefs => (s.inputs ?? {}) as InputDefs;

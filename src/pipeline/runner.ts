@@ -36,7 +36,7 @@ export interface StageOutcome {
 
 /** Returns the extra vars a stage's inputs become, on top of the environment's vars. */
 export function stageVars(ctx: PipelineContext, stage: SiteStage, env: string, inputs: Record<string, unknown>): Vars {
-  return { ...(ctx.pipeline.environments[env]?.vars ?? {}), ...(stage.vars ? stage.vars(inputs as never) : inputs) };
+  return { ...(ctx.pipeline.environments[env]?.vars ?? {}), ...(stage.vars ? stage.vars(inputs as never) : inputs), ...ctx.extraVars };
 }
 
 /** Returns the stage's host limit: its limit function, else the value of its `hosts` input. */
