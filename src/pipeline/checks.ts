@@ -4,6 +4,7 @@
  * value quoted) or a function, a pure evaluation of the result, and its timeout and retries.
  * run-checks.ts executes them.
  */
+import { connect } from "node:net";
 import type { Vars } from "../inventory/model.js";
 import type { ConnectionSpec } from "../transport/spec.js";
 import type { ExecResult } from "../transport/types.js";
@@ -18,6 +19,11 @@ export interface CheckContext {
   inputs: Record<string, unknown>;
   env: string;
   spec: ConnectionSpec;
+  /** Every host of this check run (e.g. to find the stage's database host among them). */
+  selection: readonly string[];
+  /** Hosts of a group, in inventory order ([] for an unknown group). */
+  groupHosts(group: string): string[];
+  hostVars(host: string): Vars;
 }
 
 /** A value given directly or computed from the context (e.g. the version input). */
@@ -150,17 +156,25 @@ export const check = {
     },
   }),
 
-  /** A TCP port accepts connections: from the controller to the host's address (default), or on the host (needs nc). */
-  tcp: (o: { port: number; host?: Value<string>; on?: "host" | "controller" } & Retry): Check => ({
-    name: `tcp port ${o.port} open`,
-    on: o.on ?? "controller",
-    ...retry(o),
-    command: (c) => {
-      const target = o.host ? val(o.host, c) : (o.on ?? "controller") === "controller" ? c.address : "127.0.0.1";
-      return sh`nc -z -w ${Math.ceil((o.timeoutMs ?? 10_000) / 1000)} ${target} ${o.port}`;
-    },
-    evaluate: (r, c) => (r.code === 0 ? undefined : `port ${o.port} on ${o.host ? val(o.host, c) : c.host} is not open`),
-  }),
+  /** A TCP port accepts connections: from the controller to the host's address (default), or on the host (needs nc there). */
+  tcp: (o: { port: number; host?: Value<string>; on?: "host" | "controller" } & Retry): Check =>
+    (o.on ?? "controller") === "controller"
+      ? {
+          name: `tcp port ${o.port} open`,
+          on: "controller",
+          ...retry(o),
+          probe: async (c) => {
+            const target = o.host ? val(o.host, c) : c.address;
+            return (await tcpOpen(target, o.port, o.timeoutMs ?? 10_000)) ? undefined : `port ${o.port} on ${target} is not open`;
+          },
+        }
+      : {
+          name: `tcp port ${o.port} open`,
+          on: "host",
+          ...retry(o),
+          command: (c) => sh`nc -z -w ${Math.ceil((o.timeoutMs ?? 10_000) / 1000)} ${o.host ? val(o.host, c) : "127.0.0.1"} ${o.port}`,
+          evaluate: (r, c) => (r.code === 0 ? undefined : `port ${o.port} on ${o.host ? val(o.host, c) : c.host} is not open`),
+        },
 
   /** A command exits 0 (argv, quoted word by word: a typed check, not shell text). */
   command: (argv: Value<readonly string[]>, o: { name?: string; on?: "host" | "controller" } & Retry = {}): Check => ({
@@ -184,6 +198,20 @@ export const check = {
     evaluate: (r, c) => prometheusVerdict(r, val(o.query, c), o),
   }),
 };
+
+/** Returns true when a TCP connection to host:port opens within ms. */
+function tcpOpen(host: string, port: number, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host, port, timeout: ms });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.once("connect", () => done(true));
+    sock.once("timeout", () => done(false));
+    sock.once("error", () => done(false));
+  });
+}
 
 /** Returns the verdict on a Prometheus /api/v1/query answer (pure: unit-tested on real answers). */
 export function prometheusVerdict(r: ExecResult, query: string, o: { below?: number; above?: number }): Verdict {

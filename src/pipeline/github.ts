@@ -92,9 +92,9 @@ function runScript(stage: Stage, o: GithubOptions, shard: boolean): string {
   const shardArg = shard ? ' --shard "$BOSUN_SHARD"' : "";
   lines.push(
     'if [ -n "$BOSUN_PROMOTE_FROM" ]; then',
-    `  ${bosun} pipeline promote ${o.pipelineFile} ${stage.id} --from "$BOSUN_PROMOTE_FROM" --to "$BOSUN_ENV" ${common} > "$RUNNER_TEMP/$BOSUN_RECORD"`,
+    `  ${bosun} pipeline promote -p ${o.pipelineFile} ${stage.id} --from "$BOSUN_PROMOTE_FROM" --to "$BOSUN_ENV" ${common} > "$RUNNER_TEMP/$BOSUN_RECORD"`,
     "else",
-    `  ${bosun} pipeline run ${o.pipelineFile} ${stage.id} --env "$BOSUN_ENV"${shardArg} "$@" ${common} > "$RUNNER_TEMP/$BOSUN_RECORD"`,
+    `  ${bosun} pipeline run -p ${o.pipelineFile} ${stage.id} --env "$BOSUN_ENV"${shardArg} "$@" ${common} > "$RUNNER_TEMP/$BOSUN_RECORD"`,
     "fi",
   );
   return lines.join("\n");
@@ -191,12 +191,13 @@ export function driftWorkflow(p: Pipeline, o: GithubOptions): string {
     name: `${p.name} drift`,
     on: { schedule: [{ cron: o.driftCron ?? "0 6 * * *" }], workflow_dispatch: {} },
     permissions: { contents: "read" },
-    concurrency: { group: `bosun-${p.name}-drift-${gh("matrix.environment")}`, "cancel-in-progress": false },
     jobs: {
       drift: {
         name: `drift (${gh("matrix.environment")})`,
         "runs-on": "ubuntu-latest",
         environment: gh("matrix.environment"),
+        // Per job: the matrix is not known at workflow level.
+        concurrency: { group: `bosun-${p.name}-drift-${gh("matrix.environment")}`, "cancel-in-progress": false },
         strategy: { "fail-fast": false, matrix: { environment: envs } },
         env: {
           BOSUN_ENV: gh("matrix.environment"),

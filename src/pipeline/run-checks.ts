@@ -46,7 +46,17 @@ export async function runChecks(checks: readonly Check[], hosts: readonly string
     const vars = o.inventory.varsFor(host, o.extraVars);
     const base = connectionFromVars(host, vars);
     const spec = o.specOverride ? o.specOverride(base) : base;
-    const ctx: CheckContext = { host, address: spec.address, vars, inputs: o.inputs, env: o.env, spec };
+    const ctx: CheckContext = {
+      host,
+      address: spec.address,
+      vars,
+      inputs: o.inputs,
+      env: o.env,
+      spec,
+      selection: hosts,
+      groupHosts: (g) => (o.inventory.groups.has(g) ? o.inventory.groupHosts(g) : []),
+      hostVars: (h) => o.inventory.varsFor(h, o.extraVars),
+    };
     const results: CheckResult[] = [];
     for (const c of checks) {
       const r = await runOne(c, ctx, o);
