@@ -33,6 +33,8 @@ export interface PipelineContext {
   probes: Probes;
   /** -e vars: on top of the environment's and the stage's (connection settings in CI, for one). */
   extraVars: Record<string, unknown>;
+  /** -l: a host pattern every stage's selection is further limited to. */
+  limit?: string;
   /** Asks a person; undefined when not interactive. */
   ask?: (question: string) => Promise<boolean>;
   /** --yes: the environment's confirmation is given. */

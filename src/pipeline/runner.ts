@@ -68,7 +68,7 @@ export async function runSiteStage(
   if (!env) throw new UsageError(`no environment ${req.env}`);
   const inventory = await ctx.loadInventory(env.inventory);
   const site = fromPipeline(ctx.pipeline, stage.site);
-  const hosts = req.hosts ?? (await stageHosts(site, inventory, stageLimit(stage, inputs), req.shard));
+  const hosts = req.hosts ?? (await stageHosts(site, inventory, stageLimit(stage, inputs), req.shard, ctx.limit));
   await checkPolicy(ctx, req.env, `${req.kind} ${stage.id} ${version} on ${hosts.length} host${hosts.length === 1 ? "" : "s"}`, req.kind);
   const store = new VersionStore(ctx.stateDir, ctx.pipeline.name);
   return lockStage(ctx.stateDir, ctx.pipeline.name, req.env, stage.id, `bosun pipeline ${req.kind} ${stage.id} ${version}`, async () => {

@@ -74,6 +74,7 @@ export async function pipelineContext(p: Pipeline, o: PipelineCliOptions, cmd: C
         ),
     },
     extraVars: await parseExtraVars(o.extraVars, keys),
+    limit: o.limit,
     ask: interactive ? ask : undefined,
     yes: Boolean(o.yes),
     by: (github ? process.env.GITHUB_ACTOR : undefined) ?? os.userInfo().username,

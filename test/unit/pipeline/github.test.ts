@@ -13,6 +13,8 @@ const pipeline = await loadPipeline(path.join(ROOT, "examples/pipeline.ts"));
 const plain = githubWorkflows(pipeline, { pipelineFile: "examples/pipeline.ts" });
 const sharded = githubWorkflows(pipeline, { pipelineFile: "examples/pipeline.ts", shards: 4 });
 
+const expr = (e: string) => `\${{ ${e} }}`;
+
 /** Returns GitHub's own parser's errors for a workflow (parse, then convert: expressions and contexts are checked there). */
 async function githubErrors(name: string, content: string): Promise<string[]> {
   const parsed = parseWorkflow({ name, content }, new NoOperationTraceWriter());
@@ -57,7 +59,7 @@ describe("generated GitHub workflows", () => {
     assert.equal(inputs.version.required, true);
     assert.equal(inputs.host.default, "web");
     assert.equal(parse(plain["bosun-example-4-database.yml"] as string).on.workflow_dispatch.inputs.maxConnections.type, "number");
-    assert.equal(w.jobs.run.environment, "${{ inputs.environment }}");
+    assert.equal(w.jobs.run.environment, expr("inputs.environment"));
     assert.match(w.concurrency.group, /inputs\.environment.*6-app/);
     assert.equal(w.concurrency["cancel-in-progress"], false);
   });
@@ -75,7 +77,7 @@ describe("generated GitHub workflows", () => {
   it("a sharded stage runs a matrix over --shard k/N and merges the records in a final job", () => {
     const w = parse(sharded["bosun-example-6-app.yml"] as string);
     assert.deepEqual(w.jobs.run.strategy.matrix.shard, [1, 2, 3, 4]);
-    assert.equal(w.jobs.run.env.BOSUN_SHARD, "${{ matrix.shard }}/4");
+    assert.equal(w.jobs.run.env.BOSUN_SHARD, `${expr("matrix.shard")}/4`);
     assert.equal(w.jobs.merge.needs, "run");
     assert.ok(w.jobs.merge.steps.some((s: { run?: string }) => s.run?.includes("pipeline recap")));
   });
