@@ -52,6 +52,8 @@ export class ConnectionError extends BosunError {
   readonly host: string;
   /** True when retrying may help (refused, timed out, reset): never for auth or host key problems. */
   readonly transient: boolean;
+  /** What the command printed before the connection was lost (the host may have done work). */
+  partialStdout?: string;
   constructor(host: string, message: string, transient: boolean) {
     super(`${host}: ${message}`);
     this.host = host;

@@ -27,14 +27,14 @@ export function recapTable(hosts: Record<string, HostCounts>, durations: Record<
   const w = Math.max(4, ...names.map((n) => n.length));
   const lines = [
     pc.bold(
-      `${"HOST".padEnd(w)}  ${"OK".padStart(4)} ${"CHANGED".padStart(8)} ${"FAILED".padStart(7)} ${"SKIPPED".padStart(8)}  UNREACHABLE  TIME`,
+      `${"HOST".padEnd(w)}  ${"OK".padStart(4)} ${"CHANGED".padStart(8)} ${"FAILED".padStart(7)} ${"SKIPPED".padStart(8)} ${"HANDLERS".padStart(9)}  UNREACHABLE  TIME`,
     ),
   ];
   for (const n of names) {
     const c = hosts[n] as HostCounts;
     const color = c.unreachable ? pc.magenta : c.failed ? pc.red : c.changed ? pc.yellow : pc.green;
     lines.push(
-      `${color(n.padEnd(w))}  ${String(c.ok).padStart(4)} ${(c.changed ? pc.yellow : String)(String(c.changed).padStart(8))} ${(c.failed ? pc.red : String)(String(c.failed).padStart(7))} ${String(c.skipped).padStart(8)}  ${(c.unreachable ? pc.magenta("yes") : "no").padEnd(11)}  ${((durations[n] ?? 0) / 1000).toFixed(1)}s`,
+      `${color(n.padEnd(w))}  ${String(c.ok).padStart(4)} ${(c.changed ? pc.yellow : String)(String(c.changed).padStart(8))} ${(c.failed ? pc.red : String)(String(c.failed).padStart(7))} ${String(c.skipped).padStart(8)} ${String(c.handlers ?? 0).padStart(9)}  ${(c.unreachable ? pc.magenta("yes") : "no").padEnd(11)}  ${((durations[n] ?? 0) / 1000).toFixed(1)}s`,
     );
   }
   return lines;
@@ -95,18 +95,27 @@ export class HumanRenderer {
               : e.status === "changed"
                 ? pc.yellow("~")
                 : pc.green("✓");
-        const what = this.opts.mode === "plan" ? `${changes.length} to change` : `${e.counts.changed} changed`;
+        // The play's counts for the host: ops to change / changed, ok…; handler runs apart, labelled.
+        const what = this.opts.mode === "plan" ? `${e.counts.changed} to change` : `${e.counts.changed} changed`;
+        const handlers = e.counts.handlers
+          ? `, ${e.counts.handlers} handler${e.counts.handlers === 1 ? "" : "s"}${this.opts.mode === "plan" ? " pending" : " ran"}`
+          : "";
         out(
-          `${mark} ${pc.bold(e.host)} ${e.status}  ${what}, ${e.counts.ok} ok${e.counts.failed ? `, ${e.counts.failed} failed` : ""}${e.counts.skipped ? `, ${e.counts.skipped} skipped` : ""}  ${pc.dim(`${(e.duration_ms / 1000).toFixed(2)}s, ${e.execs} exec${e.execs === 1 ? "" : "s"}`)}${e.error ? `\n    ${pc.red(e.error)}` : ""}`,
+          `${mark} ${pc.bold(e.host)} ${e.status}  ${what}, ${e.counts.ok} ok${e.counts.failed ? `, ${e.counts.failed} failed` : ""}${e.counts.skipped ? `, ${e.counts.skipped} skipped` : ""}${handlers}  ${pc.dim(`${(e.duration_ms / 1000).toFixed(2)}s, ${e.execs} exec${e.execs === 1 ? "" : "s"}`)}${e.error ? `\n    ${pc.red(e.error)}` : ""}`,
         );
         this.planned.delete(e.host);
         break;
       }
+      case "handlers_resumed":
+        out(pc.yellow(`↻ ${e.host}: handlers an interrupted run left pending will run first: ${e.handlers.join(", ")}`));
+        break;
       case "play_aborted":
         out(pc.red(`■ play stopped: ${e.reason}`));
         break;
       case "interrupted":
-        out(pc.yellow("■ interrupted: no new host or batch was started; in-flight execs finished"));
+        out(
+          pc.yellow("■ interrupted: hosts stopped at their next operation boundary; pending handlers stay on the hosts for the next run"),
+        );
         break;
       case "recap":
         out(pc.bold("\nRECAP"));

@@ -10,6 +10,8 @@ export const FLUSH_HANDLERS = "flush_handlers";
 export interface Handler {
   name: string;
   ops: Operation[];
+  /** The role that declared it, when declared in a role. */
+  owner?: string;
 }
 
 /** Collects what role bodies declare for one host. Role bodies run synchronously, so one active collector suffices. */
@@ -18,6 +20,18 @@ export class Collector {
   readonly handlers: Handler[] = [];
   private tagStack: string[][] = [];
   private handlerTarget: Operation[] | undefined;
+  private owner: string | undefined;
+
+  /** Runs fn with `owner` (a role's name) as the declarer of the handlers it adds. */
+  withOwner<T>(owner: string, fn: () => T): T {
+    const prev = this.owner;
+    this.owner = owner;
+    try {
+      return fn();
+    } finally {
+      this.owner = prev;
+    }
+  }
 
   add(op: Operation): void {
     op.tags = [...new Set([...this.tagStack.flat(), ...op.tags])];
@@ -35,16 +49,24 @@ export class Collector {
   }
 
   addHandler(name: string, body: () => void): void {
-    if (this.handlers.some((h) => h.name === name)) return; // same role used twice: one handler
+    const prev = this.handlers.find((h) => h.name === name);
+    if (prev) {
+      // The same role declaring it again (used twice in a play) keeps one handler; another role's
+      // handler of that name would otherwise be silently dropped.
+      if (prev.owner === this.owner) return;
+      throw new Error(
+        `handler "${name}" is declared twice: by ${prev.owner ? `role ${prev.owner}` : "the play"} and by ${this.owner ? `role ${this.owner}` : "the play"}; handler names must be unique in a play (rename one, or notify the existing one)`,
+      );
+    }
     const ops: Operation[] = [];
-    const prev = this.handlerTarget;
+    const target = this.handlerTarget;
     this.handlerTarget = ops;
     try {
       body();
     } finally {
-      this.handlerTarget = prev;
+      this.handlerTarget = target;
     }
-    this.handlers.push({ name, ops });
+    this.handlers.push({ name, ops, ...(this.owner ? { owner: this.owner } : {}) });
   }
 }
 

@@ -77,7 +77,7 @@ export function evaluatePlay(input: EvaluateInput): Evaluated {
     c.withTags([...def.tags, `role:${def.roleName}`], () => {
       try {
         for (const dep of def.deps?.(use.params as never, ctx) ?? []) visit(dep);
-        def.body(use.params as never, ctx);
+        c.withOwner(def.roleName, () => def.body(use.params as never, ctx));
       } catch (err) {
         if (err instanceof NeedHostFacts || err instanceof RoleError) throw err;
         throw new RoleError(`${host}: role ${def.roleName}: ${(err as Error).message}${userFrame(err as Error)}`, { cause: err });

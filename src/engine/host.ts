@@ -1,20 +1,34 @@
 import type { FactRequest, OpPlan } from "../core/operation.js";
-import { RemoteCommandError } from "../errors.js";
+import { ConnectionError, RemoteCommandError } from "../errors.js";
 import { HOST_FACT_COMMANDS, type HostFacts, parseHostFacts } from "../facts/host.js";
 import { batchScript, splitSections } from "../facts/sections.js";
 import type { Transport } from "../transport/types.js";
 import { type Evaluated, type EvaluateInput, evaluatePlay, lazyFacts, NeedHostFacts } from "./evaluate.js";
-import { type ApplyOutcome, buildApplyScript, parseApplyOutput } from "./script.js";
+import { type ApplyOutcome, buildApplyScript, parseApplyOutput, pendingFile, workDir } from "./script.js";
 
 export interface PlannedHost {
   evaluated: Evaluated;
   facts: HostFacts;
   plans: OpPlan[];
+  /** Handlers (indexes) an earlier, cut-off run notified and never ran: run by this apply. */
+  resume: number[];
 }
 
+/** A facts exec that takes longer than this means a silent host (keepalives usually tell sooner). */
+const FACTS_TIMEOUT_MS = 120_000;
+
 /** Runs a generated script on the host through `sh -s` (script on stdin, never on the command line). */
-function runScript(t: Transport, script: string, become: boolean | undefined) {
-  return t.exec("sh -s", { stdin: script, become });
+function runScript(t: Transport, script: string, become: boolean | undefined, timeoutMs?: number) {
+  return t.exec("sh -s", { stdin: script, become, timeoutMs });
+}
+
+/** Returns the fact request for the handlers an earlier run of this play left pending on the host. */
+function pendingRequest(key: string): FactRequest<string[]> {
+  return {
+    key: `pending-handlers:${key}`,
+    command: `cat ${pendingFile(key)} 2>/dev/null; true`,
+    parse: (out) => out.split("\n").filter((l) => l !== ""),
+  };
 }
 
 /** Returns the host facts (one exec). */
@@ -42,6 +56,7 @@ export async function planHost(
   input: Omit<EvaluateInput, "facts">,
   cached: HostFacts | undefined,
   become?: boolean,
+  pendingKey?: string,
 ): Promise<PlannedHost> {
   let readFacts = false;
   let evaluated: Evaluated;
@@ -53,7 +68,8 @@ export async function planHost(
     facts = await gatherHostFacts(t, become);
     evaluated = evaluatePlay({ ...input, facts });
   }
-  const results = await gatherOpFacts(t, uniqueRequests(evaluated), become);
+  const pending = pendingKey ? [pendingRequest(pendingKey)] : [];
+  const results = await gatherOpFacts(t, [...uniqueRequests(evaluated), ...pending], become);
   facts = results.host;
   if (readFacts && cached) {
     // Roles read cached facts: declare again with the fresh ones; gather whatever new facts that needs.
@@ -77,7 +93,9 @@ export async function planHost(
       throw new PlanError(op.kind, op.name, (err as Error).message, op.location);
     }
   });
-  return { evaluated, facts: facts as HostFacts, plans };
+  const pendingNames = pendingKey ? (results.values.get(pendingRequest(pendingKey).key) as string[]) : [];
+  const resume = evaluated.handlers.flatMap((h, i) => (pendingNames.includes(h.name) ? [i] : []));
+  return { evaluated, facts: facts as HostFacts, plans, resume };
 }
 
 /** An op could not be planned from its facts (e.g. a directory where a file should be). */
@@ -104,7 +122,7 @@ async function gatherOpFacts(t: Transport, requests: FactRequest[], become?: boo
   requests.forEach((r, i) => {
     sections[`f${i}`] = r.command;
   });
-  const r = await runScript(t, batchScript(sections), become);
+  const r = await runScript(t, batchScript(sections), become, FACTS_TIMEOUT_MS);
   if (r.code !== 0) throw new RemoteCommandError(t.host, "facts script", r.code, r.stderr);
   const parsed = splitSections(r.stdout);
   const values = new Map<string, unknown>();
@@ -116,15 +134,56 @@ async function gatherOpFacts(t: Transport, requests: FactRequest[], become?: boo
   return { host: parseHostFacts(r.stdout), values };
 }
 
-/** Applies every op of the plan (guarded) and the notified handlers in ONE exec; returns what happened. */
-export async function applyHost(
-  t: Transport,
-  planned: PlannedHost,
-  become?: boolean,
-): Promise<ApplyOutcome & { code: number; stderr: string }> {
-  const { script, token } = buildApplyScript(planned.evaluated.ops, planned.evaluated.handlers);
-  const r = await runScript(t, script, become);
-  const outcome = parseApplyOutput(r.stdout, token);
-  if (r.code !== 0 && r.code !== 1) throw new RemoteCommandError(t.host, "apply script", r.code, r.stderr);
-  return { ...outcome, code: r.code, stderr: r.stderr };
+export interface ApplyHostOptions {
+  become?: boolean;
+  /** Keeps notified handlers in a host file until they ran (see buildApplyScript). */
+  pendingKey?: string;
+  /** Abort = stop the host's script at its next operation boundary. */
+  signal?: AbortSignal;
+}
+
+/** The connection dropped during an apply: what the host reported before, for the record. */
+export class ApplyCutError extends ConnectionError {
+  constructor(
+    host: string,
+    message: string,
+    readonly outcome: ApplyOutcome,
+  ) {
+    super(host, message, false);
+  }
+}
+
+/**
+ * Applies every op of the plan (guarded) and the notified handlers in ONE exec; returns what happened.
+ * On abort, a second exec asks the script to stop before its next operation. A connection lost
+ * mid-way throws ApplyCutError carrying what the host had reported.
+ */
+export async function applyHost(t: Transport, planned: PlannedHost, o: ApplyHostOptions = {}): Promise<ApplyOutcome> {
+  const { script, token } = buildApplyScript(planned.evaluated.ops, planned.evaluated.handlers, {
+    pendingKey: o.pendingKey,
+    resume: planned.resume,
+  });
+  const requestStop = () => {
+    t.exec(`touch ${workDir(token)}/stop 2>/dev/null; true`, { become: o.become, timeoutMs: 10_000 }).catch(() => {});
+  };
+  if (o.signal?.aborted) requestStop();
+  else o.signal?.addEventListener("abort", requestStop, { once: true });
+  try {
+    const r = await runScript(t, script, o.become);
+    const outcome = parseApplyOutput(r.stdout, token);
+    if (r.code === 255 && !outcome.finished)
+      throw new ApplyCutError(
+        t.host,
+        `connection lost during the apply (${r.stderr.trim().split("\n").at(-1) ?? "ssh exit 255"})`,
+        outcome,
+      );
+    if (r.code !== 0 && r.code !== 1) throw new RemoteCommandError(t.host, "apply script", r.code, r.stderr);
+    return outcome;
+  } catch (err) {
+    if (err instanceof ConnectionError && !(err instanceof ApplyCutError))
+      throw new ApplyCutError(t.host, err.message.replace(`${t.host}: `, ""), parseApplyOutput(err.partialStdout ?? "", token));
+    throw err;
+  } finally {
+    o.signal?.removeEventListener("abort", requestStop);
+  }
 }

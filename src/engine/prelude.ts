@@ -5,7 +5,10 @@
  * __changed                      mark the current operation as changed
  * __put PATH B64 MODE OWNER GROUP
  *                                write content (base64) atomically: temp file in the same dir,
- *                                attributes set on it, then rename; untouched if identical
+ *                                attributes set on it, then rename; untouched if identical.
+ *                                The temp file is created 0600 (umask 077) and never over an
+ *                                existing file (noclobber) BEFORE any content goes in, so a
+ *                                secret is never readable by another user, not even mid-write
  * __attrs PATH MODE OWNER GROUP  set mode/owner/group when they differ ("-" = leave as is)
  * __mkdir PATH MODE OWNER GROUP  directory with attributes
  * __rm PATH                      remove a file/link/dir if present
@@ -20,7 +23,7 @@ __attrs() {
 __put() {
   __p=$1; __t="$(dirname "$__p")/.bosun-tmp.$$.$(basename "$__p")"
   rm -f "$__t"
-  printf %s "$2" | base64 -d > "$__t" || { rm -f "$__t"; return 1; }
+  (umask 077; set -C; printf %s "$2" | base64 -d > "$__t") || { rm -f "$__t"; return 1; }
   if [ -f "$__p" ] && [ ! -L "$__p" ] && cmp -s "$__t" "$__p"; then
     rm -f "$__t"
   else

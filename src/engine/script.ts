@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { FLUSH_HANDLERS } from "../core/collector.js";
 import type { Operation } from "../core/operation.js";
+import { quote } from "../util/shell.js";
 import { PRELUDE } from "./prelude.js";
+import { markerOf, type StepId, stepKey } from "./script-output.js";
+
+export type { ApplyOutcome, HandlerRun, StepId, StepResult } from "./script-output.js";
+export { opResult, parseApplyOutput } from "./script-output.js";
 
 /** A handler as the apply script sees it: its name and the operations it runs. */
 export interface ScriptHandler {
@@ -14,7 +19,29 @@ export interface ApplyScript {
   token: string;
 }
 
-/** The kind of the op that runs the handlers notified so far, at its place in the play (flushHandlers()). */
+export interface ApplyScriptOptions {
+  token?: string;
+  /**
+   * Names the host file (pendingFile) that holds the handlers notified but not yet run: written
+   * before an op that may notify runs, so a run cut off at any point leaves them for the next run.
+   * Unset: not kept.
+   */
+  pendingKey?: string;
+  /** Handlers (indexes) left pending by an earlier run: notified from the start, run at the end. */
+  resume?: number[];
+}
+
+/** Returns the host work directory of the apply with this token (its `stop` file stops the script between operations). */
+export const workDir = (token: string) => `/tmp/bosun-run.${token}`;
+
+/**
+ * Returns the host path (sh text, expanded on the host) of the pending-handlers file for key:
+ * per user (the one the script runs as), in /var/tmp, which survives a reboot.
+ */
+export function pendingFile(key: string): string {
+  if (!/^[0-9a-f]+$/.test(key)) throw new Error(`pending key must be hex, got ${key}`);
+  return `/var/tmp/bosun-pending-$(id -u)/${key}`;
+}
 
 /** Returns a shell variable name for handler i (names are free text). */
 const notifyVar = (i: number) => `__n${i}`;
@@ -24,96 +51,82 @@ const notifyVar = (i: number) => `__n${i}`;
  * Each op runs in a subshell under `set -e`, stdin from /dev/null (the script itself is on stdin),
  * its output in a log; marker lines on stdout tell the engine which op changed or failed (with the
  * log tail). After a failure no further op runs, but handlers notified by ops that changed before
- * it still run (like Ansible's force_handlers). Exit status: 0 all ran, 1 an op failed.
+ * it still run (like Ansible's force_handlers). Between operations the script checks for a `stop`
+ * file in its work dir (the engine creates it on abort): it then runs nothing more, handlers
+ * included; they stay in the pending file for the next run. Exit status: 0 all ran, 1 an op failed.
  */
-export function buildApplyScript(ops: Operation[], handlers: ScriptHandler[], token = randomBytes(6).toString("hex")): ApplyScript {
-  const m = `@@bosun-${token}`;
+export function buildApplyScript(ops: Operation[], handlers: ScriptHandler[], o: ApplyScriptOptions = {}): ApplyScript {
+  const token = o.token ?? randomBytes(6).toString("hex");
+  const m = markerOf(token);
   const handlerIndex = new Map(handlers.map((h, i) => [h.name, i]));
   const lines: string[] = [
     "exec 3>&1",
-    `__d=$(mktemp -d 2>/dev/null || { mkdir -m 700 /tmp/bosun.$$ && echo /tmp/bosun.$$; }) || exit 90`,
+    // Work dirs of applies whose shell is gone (a hard exit skipped their trap) go first.
+    `for __o in /tmp/bosun-run.*; do [ -d "$__o" ] || continue; __op=$(cat "$__o/pid" 2>/dev/null) || __op=; if [ -n "$__op" ] && ! kill -0 "$__op" 2>/dev/null; then rm -rf "$__o"; fi; done`,
+    `__d=${workDir(token)}`,
+    `mkdir -m 700 "$__d" || exit 90`,
+    `echo $$ > "$__d/pid"`,
     `trap 'rm -rf "$__d"' EXIT`,
-    "__fail=",
+    "__fail=; __stop=",
     PRELUDE,
+    pendingSaver(handlers, o.pendingKey),
   ];
-  const block = (id: string, op: Operation, onChange: string[]) => {
+  for (const hi of o.resume ?? []) lines.push(`${notifyVar(hi)}=1`);
+  const block = (id: StepId, op: Operation, onChange: string[]) => {
+    const key = stepKey(id);
     const body = op.apply();
     lines.push(
       // An empty function body is a syntax error that would break the whole script.
       `__op() {\n${body.trim() === "" ? ":" : body}\n}`,
       `(set -e; __op) </dev/null >"$__d/log" 2>&1; __rc=$?`,
-      `if [ -e "$__d/c" ]; then rm -f "$__d/c"; echo '${m} changed ${id}'; [ $__rc -ne 0 ] || { ${onChange.join(" ")} :; }; fi`,
-      `if [ $__rc -ne 0 ]; then echo "${m} failed ${id} $__rc"; tail -n 40 "$__d/log"; echo '${m} end'; __fail=1; else echo '${m} done ${id}'; fi`,
+      `if [ -e "$__d/c" ]; then rm -f "$__d/c"; echo '${m} changed ${key}'; [ $__rc -ne 0 ] || { ${onChange.join(" ")} :; }; fi`,
+      `if [ $__rc -ne 0 ]; then echo "${m} failed ${key} $__rc"; tail -n 40 "$__d/log"; echo '${m} end'; __fail=1; else echo '${m} done ${key}'; fi`,
     );
   };
-  // Runs the notified handlers in declaration order and clears their notifications; suffix tells runs apart.
-  const runHandlers = (suffix: string) => {
+  // Runs the notified handlers in declaration order and clears their notifications.
+  const runHandlers = (flushAt: number | null) => {
     handlers.forEach((h, hi) => {
-      lines.push(`if [ -n "\${${notifyVar(hi)}:-}" ]; then ${notifyVar(hi)}=; echo '${m} handler ${hi}${suffix}'; __hfail=`);
+      lines.push(`if [ -z "$__stop" ] && [ -n "\${${notifyVar(hi)}:-}" ]; then echo '${m} handler ${hi} ${flushAt ?? "-"}'; __hfail=`);
       h.ops.forEach((op, oi) => {
         lines.push('if [ -z "$__hfail" ]; then');
-        block(`h${hi}.${oi}${suffix}`, op, []);
+        block({ handler: hi, op: oi, flushAt }, op, []);
         lines.push("[ $__rc -eq 0 ] || __hfail=1", "fi");
       });
-      lines.push("fi");
+      // Cleared once it ran (a failed handler is reported, not retried by the next run).
+      lines.push(`${notifyVar(hi)}=; __psave`, "fi");
     });
   };
   ops.forEach((op, i) => {
-    const sets = op.notify.filter((n) => handlerIndex.has(n)).map((n) => `${notifyVar(handlerIndex.get(n) as number)}=1;`);
-    lines.push('if [ -z "$__fail" ]; then');
+    const notifies = op.notify.filter((n) => handlerIndex.has(n)).map((n) => handlerIndex.get(n) as number);
+    const sets = notifies.map((hi) => `${notifyVar(hi)}=1;`);
+    lines.push(`if [ -z "$__fail" ] && [ -z "$__stop" ] && [ -e "$__d/stop" ]; then __stop=1; echo '${m} stopped ${i}'; fi`);
+    lines.push('if [ -z "$__fail$__stop" ]; then');
     if (op.kind === FLUSH_HANDLERS) {
-      lines.push(`echo '${m} done ${i}'`);
-      runHandlers(`@${i}`);
-    } else block(String(i), op, sets);
+      lines.push(`echo '${m} done ${stepKey({ op: i })}'`);
+      runHandlers(i);
+    } else {
+      // Before an op that may notify: its handlers are saved as pending, so a cut-off run cannot lose them.
+      if (notifies.length > 0) lines.push(`(${sets.join(" ")} __psave)`);
+      block({ op: i }, op, sets);
+      if (notifies.length > 0) lines.push("__psave");
+    }
     lines.push("fi");
   });
-  runHandlers("");
-  lines.push('[ -z "$__fail" ] || exit 1', "exit 0");
+  runHandlers(null);
+  lines.push(`echo '${m} finished'`, '[ -z "$__fail" ] || exit 1', "exit 0");
   return { script: `${lines.join("\n")}\n`, token };
 }
 
-export interface OpOutcome {
-  /** "3" for op 3, "h1.0" for handler 1's first op. */
-  id: string;
-  status: "changed" | "ok" | "failed";
-  rc?: number;
-  /** Last lines of the op's output, when it failed. */
-  output?: string;
-}
-
-export interface ApplyOutcome {
-  ops: Map<string, OpOutcome>;
-  /** Handler runs, in order: "2" for handler 2 at the end of the play, "2@5" for its run at the flush that is op 5. */
-  handlersRun: string[];
-}
-
-/** Returns what the apply script's stdout says happened to each op. */
-export function parseApplyOutput(stdout: string, token: string): ApplyOutcome {
-  const m = `@@bosun-${token}`;
-  const ops = new Map<string, OpOutcome>();
-  const handlersRun: string[] = [];
-  const lines = stdout.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (!line.startsWith(`${m} `)) continue;
-    const [verb, id = "", rc] = line.slice(m.length + 1).split(" ");
-    if (verb === "changed") ops.set(id, { id, status: "changed" });
-    else if (verb === "done") {
-      if (!ops.has(id)) ops.set(id, { id, status: "ok" });
-    } else if (verb === "failed") {
-      const out: string[] = [];
-      const end = `${m} end`;
-      while (i + 1 < lines.length) {
-        const next = lines[++i] as string;
-        // When the op's output did not end with a newline, the end marker follows its last line on the same line.
-        if (next.endsWith(end)) {
-          if (next.length > end.length) out.push(next.slice(0, -end.length));
-          break;
-        }
-        out.push(next);
-      }
-      ops.set(id, { id, status: "failed", rc: Number(rc), output: out.join("\n") });
-    } else if (verb === "handler") handlersRun.push(id);
-  }
-  return { ops, handlersRun };
+/** Returns the sh function __psave: writes the names of notified handlers to the pending file (none: removes it). */
+function pendingSaver(handlers: ScriptHandler[], key: string | undefined): string {
+  if (!key || handlers.length === 0) return "__psave() { :; }";
+  const f = '"$__pf"';
+  const names = handlers.map((h, hi) => `[ -z "\${${notifyVar(hi)}:-}" ] || echo ${quote(h.name)}`);
+  return [
+    `__pf=${pendingFile(key)}`,
+    "__psave() {",
+    `  if [ -z "${handlers.map((_, hi) => `\${${notifyVar(hi)}:-}`).join("")}" ]; then rm -f ${f}; return 0; fi`,
+    `  mkdir -p -m 700 "$(dirname ${f})" && { ${names.join("; ")}; } > ${f}.tmp && mv -f ${f}.tmp ${f}`,
+    "}",
+  ].join("\n");
 }

@@ -13,13 +13,23 @@ export interface AptOptions extends CommonOptions {
 const APT_ENV = "DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a";
 const APT_OPTS = "-y -q -o DPkg::Lock::Timeout=120 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold";
 
-/** Returns the sh that updates apt's lists when older than validS seconds (once per host per run at most). */
+/**
+ * Returns the sh that updates apt's lists when older than validS seconds (once per host per run at most).
+ * DPkg::Lock::Timeout does not cover the lists lock, so a held lock (another apt, another run) is
+ * waited for, up to 120 s, by retrying; any other failure fails at once.
+ */
 export function aptUpdateIfStale(validS: number): string {
   return [
     `__s=/var/lib/apt/lists/.bosun-stamp; __t=$(stat -c %Y "$__s" 2>/dev/null || echo 0)`,
     `if [ $(( $(date +%s) - __t )) -ge ${Math.max(0, Math.floor(validS))} ] || ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then`,
-    `  apt-get update -q -o DPkg::Lock::Timeout=120 || { echo "apt-get update failed" >&2; exit 1; }
-  touch "$__s"`,
+    `  __w=0`,
+    `  until __out=$(apt-get update -q -o DPkg::Lock::Timeout=120 2>&1); do`,
+    `    case "$__out" in`,
+    `      *"Could not get lock"*|*"Unable to lock"*) __w=$((__w + 1)); [ $__w -lt 120 ] || { printf '%s\\n' "$__out" >&2; echo "apt-get update: apt's lists lock held for 120 s" >&2; exit 1; }; sleep 1;;`,
+    `      *) printf '%s\\n' "$__out" >&2; echo "apt-get update failed" >&2; exit 1;;`,
+    `    esac`,
+    `  done`,
+    `  touch "$__s"`,
     `fi`,
   ].join("\n");
 }

@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import type { HostCounts, HostRunStatus } from "../core/events.js";
+import type { HostCounts, HostRunStatus, RunOrigin } from "../core/events.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { redact } from "../vault/redact.js";
 
@@ -17,6 +17,9 @@ export interface RunRecord {
   limit?: string;
   tags?: string[];
   skipTags?: string[];
+  shard?: { k: number; n: number };
+  /** Who started the run (CLI, pipeline, server, CI) and with what inputs. */
+  origin?: RunOrigin;
   /** Git commit of the site's repository, when it is in one. */
   commit?: string;
   hosts: Record<string, HostCounts & { status: HostRunStatus; changedOps: string[] }>;
@@ -86,7 +89,14 @@ export class Store {
         mode: r.mode,
         at: r.ended,
         status: x.status,
-        counts: { ok: x.ok, changed: x.changed, failed: x.failed, skipped: x.skipped, unreachable: x.unreachable },
+        counts: {
+          ok: x.ok,
+          changed: x.changed,
+          failed: x.failed,
+          skipped: x.skipped,
+          handlers: x.handlers ?? 0,
+          unreachable: x.unreachable,
+        },
       };
     }
     await writeFileAtomic(this.stateFile, `${redact(JSON.stringify(state, null, 2))}\n`, 0o600);

@@ -6,7 +6,10 @@ import type { ExecOptions, ExecResult, Transport } from "./types.js";
 export class LocalTransport implements Transport {
   readonly host: string;
   execCount = 0;
-  constructor(private readonly spec: ConnectionSpec) {
+  constructor(
+    private readonly spec: ConnectionSpec,
+    private readonly signal?: AbortSignal,
+  ) {
     this.host = spec.name;
   }
   async connect(): Promise<void> {}
@@ -19,6 +22,7 @@ export class LocalTransport implements Transport {
       label: this.host,
       stdin: opts.stdin,
       timeoutMs: opts.timeoutMs,
+      signal: opts.signal ?? this.signal,
       maxOutput: opts.maxOutput,
       become: tokens ? { ...tokens, password: this.spec.become.password } : undefined,
     });

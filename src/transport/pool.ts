@@ -21,7 +21,7 @@ export class TransportPool {
   get(spec: ConnectionSpec): Transport {
     let t = this.transports.get(spec.name);
     if (!t) {
-      t = spec.connection === "local" ? new LocalTransport(spec) : new SshTransport(spec, this.settings);
+      t = spec.connection === "local" ? new LocalTransport(spec, this.settings.signal) : new SshTransport(spec, this.settings);
       this.transports.set(spec.name, t);
     }
     return t;

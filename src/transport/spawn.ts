@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { BosunError } from "../errors.js";
+import { BosunError, ConnectionError } from "../errors.js";
 import { quote } from "../util/shell.js";
 import type { BecomeSpec, ExecResult } from "./types.js";
 
@@ -18,6 +18,8 @@ export interface SpawnExecOptions {
   /** When set, the command was wrapped by becomeCommand with this prompt and marker. */
   become?: { password?: string; prompt: string; marker: string };
   timeoutMs?: number;
+  /** Kills the process (and its group) when aborted: the exec ends as a connection cut. */
+  signal?: AbortSignal;
   maxOutput?: number;
   /** Label for errors (the host). */
   label: string;
@@ -41,10 +43,24 @@ export function spawnExec(argv: readonly string[], opts: SpawnExecOptions): Prom
     let failure: Error | undefined;
     if (opts.timeoutMs) {
       timer = setTimeout(() => {
-        failure = new BosunError(`${opts.label}: command timed out after ${opts.timeoutMs} ms`);
+        failure = new ConnectionError(
+          opts.label,
+          `no answer within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s: the host is silent or the command hung`,
+          false,
+        );
         child.kill("SIGTERM");
       }, opts.timeoutMs);
     }
+    const onAbort = () => {
+      failure ??= new ConnectionError(opts.label, "connection cut: the run was stopped while this command ran", false);
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    };
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener("abort", onAbort, { once: true });
     child.stdin.on("error", () => {});
     const sendStdin = () => child.stdin.end(opts.stdin ?? "");
     const b = opts.become;
@@ -93,7 +109,11 @@ export function spawnExec(argv: readonly string[], opts: SpawnExecOptions): Prom
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      if (failure) return reject(failure);
+      opts.signal?.removeEventListener("abort", onAbort);
+      if (failure) {
+        if (failure instanceof ConnectionError) failure.partialStdout = out.text();
+        return reject(failure);
+      }
       resolve({
         code: code ?? (signal ? 128 + (signal === "SIGKILL" ? 9 : 15) : 1),
         stdout: out.text(),

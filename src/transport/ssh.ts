@@ -18,6 +18,8 @@ export interface SshSettings {
   controlPersistS: number;
   retries: number;
   retryBaseMs: number;
+  /** Aborting cuts every exec in flight (a second Ctrl-C: stop now). */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_SSH_SETTINGS: Omit<SshSettings, "controlDir"> = {
@@ -36,7 +38,8 @@ export function sshOptions(spec: ConnectionSpec, s: SshSettings): string[] {
     ...o(`ConnectTimeout=${s.connectTimeoutS}`),
     ...o(`StrictHostKeyChecking=${s.acceptNewHostKeys ? "accept-new" : "yes"}`),
     ...o(`ControlPath=${s.controlDir}/%C`),
-    ...o("ServerAliveInterval=15"),
+    // A silent host (frozen, cable cut) is given up within ~15 s, so it never holds up a run for long.
+    ...o("ServerAliveInterval=5"),
     ...o("ServerAliveCountMax=3"),
     ...o("LogLevel=ERROR"),
   ];
@@ -72,7 +75,8 @@ export function jumpCommand(spec: ConnectionSpec, s: SshSettings): string {
   if (spec.identityFile) args.push("-i", spec.identityFile);
   if (user) args.push("-l", user);
   if (port) args.push("-p", port);
-  args.push("-W", "%h:%p", host as string);
+  // "--": a bastion name can never be read as an option (e.g. "-oProxyCommand=…").
+  args.push("-W", "%h:%p", "--", host as string);
   // ssh runs ProxyCommand through the user's shell: quote each word; %h/%p are ssh's own tokens.
   return args.map((a) => (a === "%h:%p" ? a : quote(a))).join(" ");
 }
@@ -97,7 +101,7 @@ export function classifySshFailure(host: string, stderr: string): ConnectionErro
     return new ConnectionError(host, msg, false);
   }
   if (
-    /Connection refused|timed out|No route to host|Network is unreachable|Connection reset|Connection closed|kex_exchange_identification|Broken pipe|Temporary failure|Connection aborted/i.test(
+    /Connection refused|timed out|No route to host|Network is unreachable|Connection reset|Connection closed|kex_exchange_identification|Broken pipe|Temporary failure|Connection aborted|closed by remote host|not responding|client_loop|Shared connection .* closed/i.test(
       stderr,
     )
   ) {
@@ -119,6 +123,7 @@ export class SshTransport implements Transport {
     this.host = spec.name;
   }
 
+  /** The destination: always passed after "--", so an address like "-oProxyCommand=…" is a host name, never an option. */
   private target(): string {
     return this.spec.address;
   }
@@ -142,6 +147,7 @@ export class SshTransport implements Transport {
       `ControlPersist=${s.controlPersistS}`,
       "-N",
       "-f",
+      "--",
       this.target(),
     ];
     for (let attempt = 1; ; attempt++) {
@@ -164,19 +170,23 @@ export class SshTransport implements Transport {
     const become = opts.become ?? this.spec.become.enabled;
     const tokens = become ? becomeTokens() : undefined;
     const remote = tokens ? becomeCommand(command, this.spec.become, tokens.prompt, tokens.marker) : `sh -c ${quote(command)}`;
-    const args = ["ssh", ...sshOptions(this.spec, this.settings), "-o", "ControlMaster=no", "-T", this.target(), remote];
+    const args = ["ssh", ...sshOptions(this.spec, this.settings), "-o", "ControlMaster=no", "-T", "--", this.target(), remote];
     this.execCount++;
     log.debug("exec", { host: this.host, bytes_in: opts.stdin?.length ?? 0, become });
     const res = await spawnExec(args, {
       label: this.host,
       stdin: opts.stdin,
       timeoutMs: opts.timeoutMs,
+      signal: opts.signal ?? this.settings.signal,
       maxOutput: opts.maxOutput,
       become: tokens ? { ...tokens, password: this.spec.become.password } : undefined,
     });
     if (res.code === 255) {
       const err = classifySshFailure(this.host, res.stderr);
-      if (err) throw err;
+      if (err) {
+        err.partialStdout = res.stdout;
+        throw err;
+      }
     }
     return res;
   }
@@ -184,6 +194,6 @@ export class SshTransport implements Transport {
   async close(): Promise<void> {
     if (!this.connected) return;
     this.connected = undefined;
-    await run("ssh", [...sshOptions(this.spec, this.settings), "-O", "exit", this.target()], { check: false });
+    await run("ssh", [...sshOptions(this.spec, this.settings), "-O", "exit", "--", this.target()], { check: false });
   }
 }

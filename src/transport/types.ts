@@ -14,6 +14,8 @@ export interface ExecOptions {
   /** Run through privilege escalation (sudo) as configured for the host. Default: the host's setting. */
   become?: boolean;
   timeoutMs?: number;
+  /** Aborting kills the command's local process (ssh), so its connection to the host ends. */
+  signal?: AbortSignal;
   /** Cap on captured bytes per stream (default 16 MiB). */
   maxOutput?: number;
 }

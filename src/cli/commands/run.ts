@@ -1,19 +1,11 @@
-import { execFileSync } from "node:child_process";
-import os from "node:os";
-import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import pc from "picocolors";
-import type { RunEvent } from "../../core/events.js";
-import { type RunResult, runDeployment } from "../../engine/run.js";
-import { loadSite } from "../../engine/site.js";
-import { typecheckSite } from "../../engine/typecheck.js";
+import { runSite } from "../../engine/run-site.js";
 import { UsageError } from "../../errors.js";
-import type { HostFacts } from "../../facts/host.js";
 import { logger } from "../../log.js";
-import { type RunRecord, Store } from "../../store/runs.js";
-import { TransportPool } from "../../transport/pool.js";
-import { type GlobalOptions, parseExtraVars, resolveInventory, setup, vaultKeys } from "../context.js";
+import { Store } from "../../store/runs.js";
+import { type GlobalOptions, parseExtraVars, setup, vaultKeys } from "../context.js";
 import { type HostOptions, hostOptions } from "../options.js";
 import { promptHidden } from "../prompt.js";
 import { out } from "../render.js";
@@ -32,13 +24,8 @@ interface RunCliOptions extends HostOptions {
   typecheck?: boolean;
 }
 
-const list = (s?: string) =>
-  s
-    ? s
-        .split(",")
-        .map((x) => x.trim())
-        .filter(Boolean)
-    : undefined;
+/** Returns the comma-separated list of a flag; an empty one (`-t ''`) is kept so the run API refuses it. */
+const list = (s?: string) => (s === undefined ? undefined : s.split(",").map((x) => x.trim()));
 
 export function registerRun(program: Command): void {
   const common = (cmd: Command) =>
@@ -60,74 +47,75 @@ export function registerRun(program: Command): void {
     .action(async (site: string, o: RunCliOptions, cmd: Command) => run(o.check ? "plan" : "apply", site, o, cmd));
 }
 
+/** Renders a run of the run API: events as they come, SIGINT/SIGTERM as an abort (twice: stop now). */
 async function run(mode: "plan" | "apply", site: string, o: RunCliOptions, cmd: Command): Promise<void> {
   const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !o.json;
   if (mode === "apply" && !o.yes && !interactive)
     throw new UsageError("apply: not interactive and no --yes: refusing to apply without confirmation");
-  // Everything that can fail before touching a host fails here: site, inventory, vars, patterns.
-  const store = new Store(loaded.config.state_dir);
-  if (o.typecheck !== false) await typecheckSite(site, path.join(loaded.config.state_dir, "typecheck.json"));
-  const dep = await loadSite(site);
   const keys = vaultKeys(loaded, o);
-  const inventory = await resolveInventory(loaded, o.inventory, keys);
   const extraVars = await parseExtraVars(o.extraVars, keys);
   const password = o.askBecomePass ? await promptHidden("BECOME password: ") : undefined;
-  const factCache = new Map(Object.entries(await store.readFacts<HostFacts>()));
-  const pool = await TransportPool.create({
-    connectTimeoutS: o.connectTimeout ?? loaded.config.ssh.connect_timeout,
-    acceptNewHostKeys: o.acceptNewHostKeys ?? loaded.config.ssh.accept_new_host_keys,
-    controlPersistS: loaded.config.ssh.control_persist,
-    retries: loaded.config.ssh.retries,
-  });
   const renderer = new HumanRenderer({ showDiff: Boolean(o.diff), mode });
-  const emit = (e: RunEvent) => (o.json ? out(JSON.stringify(e)) : renderer.handle(e));
-  let signals = 0;
+  const stop = new AbortController();
+  const kill = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) process.exit(130);
-    log.warn("interrupted: starting nothing new, letting in-flight execs finish (again to quit now)", { signal: sig });
+    if (stop.signal.aborted) {
+      log.warn("interrupted again: cutting in-flight execs; the run is still recorded", { signal: sig });
+      kill.abort();
+    } else {
+      log.warn("interrupted: stopping every host at its next operation boundary (again to stop now)", { signal: sig });
+      stop.abort();
+    }
   };
+  // Listening until the record is written: a signal at any time ends the run recorded, never killed by default action.
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const started = new Date();
-  let result: RunResult | undefined;
   try {
-    result = await runDeployment(dep, {
+    const handle = runSite({
       mode,
-      site: path.resolve(site),
-      inventory,
+      site,
+      inventory: o.inventory,
+      config: loaded,
+      vaultKeys: keys,
       limit: o.limit,
-      filter: { tags: list(o.tags), skipTags: list(o.skipTags) },
+      tags: list(o.tags),
+      skipTags: list(o.skipTags),
       extraVars,
-      forks: o.forks ?? loaded.config.forks,
       serial: o.serial,
-      pool,
-      factCache,
-      specOverride: (s) => ({
+      forks: o.forks,
+      signal: stop.signal,
+      killSignal: kill.signal,
+      typecheck: o.typecheck,
+      detailedExitCode: o.detailedExitcode,
+      origin: { via: "cli" },
+      ssh: {
+        ...(o.connectTimeout !== undefined ? { connectTimeoutS: o.connectTimeout } : {}),
+        ...(o.acceptNewHostKeys !== undefined ? { acceptNewHostKeys: o.acceptNewHostKeys } : {}),
+      },
+      connection: (s) => ({
         ...s,
         user: o.user ?? s.user,
         become: { enabled: o.become ?? s.become.enabled, user: o.becomeUser ?? s.become.user, password: password ?? s.become.password },
       }),
       confirm: mode === "apply" && !o.yes ? (play) => confirm(renderer, play) : undefined,
-      emit,
-      interrupted: () => signals > 0,
-      detailedExitCode: o.detailedExitcode,
     });
+    for await (const e of handle.events) {
+      if (o.json) out(JSON.stringify(e));
+      else renderer.handle(e);
+    }
+    const record = await handle.result;
+    if (!o.json) out(pc.dim(`run ${record.id} recorded in ${new Store(loaded.config.state_dir).runsFile}`));
+    process.exitCode = record.exitCode;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    await pool.closeAll();
   }
-  await store.writeFacts(Object.fromEntries(factCache));
-  const record = toRecord(result, mode, started, site, dep.name, inventory.source, o);
-  await store.appendRun(record);
-  await store.updateState(record);
-  if (!o.json) out(pc.dim(`run ${result.id} recorded in ${store.runsFile}`));
-  process.exitCode = result.exitCode;
 }
 
 async function confirm(renderer: HumanRenderer, play: string): Promise<boolean> {
+  // The renderer reads events on its own turn: let it catch up with this play's plan first.
+  await new Promise((r) => setImmediate(r));
   const planned = renderer.takePlanned();
   out(pc.bold(`\nPlan for ${play}:`));
   for (const [host, changes] of planned) renderer.printPlan(host, changes);
@@ -142,47 +130,4 @@ async function confirm(renderer: HumanRenderer, play: string): Promise<boolean> 
   } finally {
     rl.close();
   }
-}
-
-function gitCommit(site: string): string | undefined {
-  try {
-    return (
-      execFileSync("git", ["-C", path.dirname(path.resolve(site)), "rev-parse", "HEAD"], { stdio: ["ignore", "pipe", "ignore"] })
-        .toString()
-        .trim() || undefined
-    );
-  } catch {
-    return undefined;
-  }
-}
-
-function toRecord(
-  r: RunResult,
-  mode: "plan" | "apply",
-  started: Date,
-  site: string,
-  deployment: string,
-  inventory: string,
-  o: RunCliOptions,
-): RunRecord {
-  const hosts: RunRecord["hosts"] = {};
-  for (const [h, c] of Object.entries(r.hosts)) hosts[h] = { ...c, status: r.status[h] ?? "skipped", changedOps: r.changedOps[h] ?? [] };
-  return {
-    id: r.id,
-    mode,
-    user: os.userInfo().username,
-    started: started.toISOString(),
-    ended: new Date().toISOString(),
-    site: path.resolve(site),
-    deployment,
-    inventory,
-    limit: o.limit,
-    tags: list(o.tags),
-    skipTags: list(o.skipTags),
-    commit: gitCommit(site),
-    hosts,
-    exitCode: r.exitCode,
-    interrupted: r.interrupted,
-    aborted: r.aborted,
-  };
 }

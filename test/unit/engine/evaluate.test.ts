@@ -199,6 +199,16 @@ describe("evaluatePlay: handlers", () => {
     );
   });
 
+  it("rejects a handler name that another role already declared, naming both roles", () => {
+    const a = role("nginx", () => handler("restart", () => void command("systemctl restart nginx", { name: "restart nginx" })));
+    const b = role("postgres", () => handler("restart", () => void command("systemctl restart postgresql", { name: "restart pg" })));
+    assert.throws(
+      () => evaluate({ hosts: "web1", roles: [a(), b()] }),
+      (e: unknown) =>
+        e instanceof RoleError && /role postgres: handler "restart" is declared twice: by role nginx and by role postgres/.test(e.message),
+    );
+  });
+
   it("rejects a notify of an unknown handler, naming the host, the op and where it was declared", () => {
     const r = role("typo", () => {
       file("/tmp/bosun-eval-typo", { content: "x", notify: "restart nginx" }); // NOTIFY-TYPO

@@ -141,16 +141,16 @@ describe("runDeployment: event stream", () => {
       );
       const fin = ofType(events, "host_finished", h)[0];
       assert.equal(fin?.status, "changed");
-      // 3 ops and the handler that ran (handlers count as changes, as in Ansible's recap).
-      assert.deepEqual(fin?.counts, { ok: 0, changed: 4, failed: 0, skipped: 0, unreachable: false });
+      // 3 ops changed, as planned; the handler run is counted apart.
+      assert.deepEqual(fin?.counts, { ok: 0, changed: 3, failed: 0, skipped: 0, handlers: 1, unreachable: false });
       assert.equal(readFileSync(`${inventory.varsFor(h).dir}/handler.log`, "utf8"), "ran\n");
     }
     const last = events.at(-1);
     assert.deepEqual(last?.type === "recap" && { ...last, duration_ms: 0 }, {
       type: "recap",
       hosts: {
-        h1: { ok: 0, changed: 4, failed: 0, skipped: 0, unreachable: false },
-        h2: { ok: 0, changed: 4, failed: 0, skipped: 0, unreachable: false },
+        h1: { ok: 0, changed: 3, failed: 0, skipped: 0, handlers: 1, unreachable: false },
+        h2: { ok: 0, changed: 3, failed: 0, skipped: 0, handlers: 1, unreachable: false },
       },
       exit_code: 0,
       duration_ms: 0,
@@ -170,7 +170,7 @@ describe("runDeployment: event stream", () => {
     assert.deepEqual(ofType(events, "play_started")[0]?.play, "play 1 (all)");
     const last = events.at(-1);
     assert.ok(last?.type === "recap");
-    assert.deepEqual(last.hosts.h2, { ok: 3, changed: 0, failed: 0, skipped: 0, unreachable: false });
+    assert.deepEqual(last.hosts.h2, { ok: 3, changed: 0, failed: 0, skipped: 0, handlers: 0, unreachable: false });
     assert.equal(readFileSync(`${inventory.varsFor("h1").dir}/handler.log`, "utf8"), "ran\n");
   });
 });
@@ -271,9 +271,9 @@ describe("runDeployment: failures", () => {
       ],
     );
     assert.deepEqual(ofType(events, "play_started")[1]?.hosts, ["h2"], "a failed host drops out of later plays");
-    assert.deepEqual(res.hosts.h1, { ok: 0, changed: 1, failed: 1, skipped: 2, unreachable: false });
-    // Play one: 4 changed (a command without guards always changes) and its handler; play two: the directory exists, f1 is new.
-    assert.deepEqual(res.hosts.h2, { ok: 1, changed: 6, failed: 0, skipped: 0, unreachable: false });
+    assert.deepEqual(res.hosts.h1, { ok: 0, changed: 1, failed: 1, skipped: 2, handlers: 0, unreachable: false });
+    // Play one: 4 changed (a command without guards always changes) and its handler run; play two: the directory exists, f1 is new.
+    assert.deepEqual(res.hosts.h2, { ok: 1, changed: 5, failed: 0, skipped: 0, handlers: 1, unreachable: false });
     assert.deepEqual(res.status, { h1: "failed", h2: "changed" });
   });
 
@@ -313,14 +313,14 @@ describe("runDeployment: plan exit codes", () => {
     const pending = await run(dep, inventory, { mode: "plan", detailedExitCode: true });
     assert.equal(pending.res.exitCode, 2);
     assert.equal(pending.res.pendingChanges, true);
-    assert.deepEqual(pending.res.hosts.h1, { ok: 0, changed: 3, failed: 0, skipped: 0, unreachable: false });
+    assert.deepEqual(pending.res.hosts.h1, { ok: 0, changed: 3, failed: 0, skipped: 0, handlers: 0, unreachable: false });
     assert.equal(ofType(pending.events, "host_finished", "h1")[0]?.status, "changed");
     assert.equal((await run(dep, inventory, { mode: "plan" })).res.exitCode, 0, "without detailedExitCode");
     await run(dep, inventory);
     const clean = await run(dep, inventory, { mode: "plan", detailedExitCode: true });
     assert.equal(clean.res.exitCode, 0);
     assert.equal(clean.res.pendingChanges, false);
-    assert.deepEqual(clean.res.hosts.h2, { ok: 3, changed: 0, failed: 0, skipped: 0, unreachable: false });
+    assert.deepEqual(clean.res.hosts.h2, { ok: 3, changed: 0, failed: 0, skipped: 0, handlers: 0, unreachable: false });
   });
 
   it("exits 1, not 2, when planning failed on a host", async () => {
@@ -348,7 +348,7 @@ describe("runDeployment: serial batches and failure limits", () => {
       ["facts"],
     );
     assert.equal(existsSync(dirs.h2), false);
-    assert.equal(execs.h2, 1, "h2 was planned, never applied");
+    assert.equal(execs.h2, 1, `h2 was planned, never applied ${JSON.stringify(events.filter((e) => "host" in e && e.host === "h2"))}`);
     const aborted = ofType(events, "play_aborted");
     assert.equal(aborted.length, 1);
     assert.match(aborted[0]?.reason ?? "", /a host failed in play "first" \(anyErrorsFatal\)/);

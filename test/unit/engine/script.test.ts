@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import {
   existsSync,
   lstatSync,
@@ -17,7 +18,15 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Collector, collectInto, FLUSH_HANDLERS } from "../../../src/core/collector.js";
 import type { Operation } from "../../../src/core/operation.js";
-import { buildApplyScript, parseApplyOutput, type ScriptHandler } from "../../../src/engine/script.js";
+import {
+  type ApplyOutcome,
+  type ApplyScriptOptions,
+  buildApplyScript,
+  opResult,
+  parseApplyOutput,
+  type ScriptHandler,
+  type StepResult,
+} from "../../../src/engine/script.js";
 import { file } from "../../../src/ops/file.js";
 import { quote } from "../../../src/util/shell.js";
 
@@ -42,11 +51,22 @@ function fileOp(p: string, o: Parameters<typeof file>[1]): Operation {
 }
 
 /** Runs the apply script of ops and handlers with `sh -s` (the script on stdin) and parses its output. */
-function run(ops: Operation[], handlers: ScriptHandler[] = []) {
-  const { script, token } = buildApplyScript(ops, handlers);
+function run(ops: Operation[], handlers: ScriptHandler[] = [], o: ApplyScriptOptions = {}) {
+  const { script, token } = buildApplyScript(ops, handlers, o);
   const r = spawnSync("sh", ["-s"], { input: script, encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, outcome: parseApplyOutput(r.stdout, token) };
 }
+
+/** Returns a step's result by short key: "2" for op 2, "h1.0" for handler 1's first op at the end, "h1.0@3" at the flush that is op 3. */
+function step(o: ApplyOutcome, key: string): StepResult | undefined {
+  const m = /^h(\d+)\.(\d+)(?:@(\d+))?$/.exec(key);
+  if (!m) return opResult(o, Number(key));
+  const flushAt = m[3] === undefined ? null : Number(m[3]);
+  return o.steps.find((s) => "handler" in s && s.handler === Number(m[1]) && s.op === Number(m[2]) && s.flushAt === flushAt);
+}
+
+/** Returns the handler runs as short keys: "0" at the end, "0@1" at the flush that is op 1. */
+const runs = (o: ApplyOutcome) => o.handlerRuns.map((r) => `${r.handler}${r.flushAt === null ? "" : `@${r.flushAt}`}`);
 
 let dir: string;
 before(() => {
@@ -70,14 +90,14 @@ describe("buildApplyScript run with sh -s", () => {
     const r = run([shOp("a", touch(`${d}/a`)), shOp("b", "true"), shOp("c", touch(`${d}/c`))]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(
-      [...r.outcome.ops.values()].map((o) => [o.id, o.status]),
+      r.outcome.steps.map((o) => ["op" in o ? o.op : -1, o.status]),
       [
-        ["0", "changed"],
-        ["1", "ok"],
-        ["2", "changed"],
+        [0, "changed"],
+        [1, "ok"],
+        [2, "changed"],
       ],
     );
-    assert.deepEqual(r.outcome.handlersRun, []);
+    assert.deepEqual(runs(r.outcome), []);
     assert.ok(existsSync(`${d}/a`) && existsSync(`${d}/c`));
   });
 
@@ -85,23 +105,23 @@ describe("buildApplyScript run with sh -s", () => {
     const d = sub("stop");
     const r = run([shOp("a", touch(`${d}/a`)), shOp("b", "echo boom >&2; exit 7"), shOp("c", touch(`${d}/c`))]);
     assert.equal(r.code, 1);
-    assert.equal(r.outcome.ops.get("0")?.status, "changed");
-    assert.deepEqual(r.outcome.ops.get("1"), { id: "1", status: "failed", rc: 7, output: "boom" });
-    assert.equal(r.outcome.ops.has("2"), false);
+    assert.equal(step(r.outcome, "0")?.status, "changed");
+    assert.deepEqual(step(r.outcome, "1"), { op: 1, status: "failed", rc: 7, output: "boom" });
+    assert.equal(step(r.outcome, "2") !== undefined, false);
     assert.equal(existsSync(`${d}/c`), false);
   });
 
   it("runs each op under set -e: a failing command in the middle fails the op", () => {
     const d = sub("sete");
     const r = run([shOp("a", `false\n${touch(`${d}/never`)}`)]);
-    assert.equal(r.outcome.ops.get("0")?.status, "failed");
-    assert.equal(r.outcome.ops.get("0")?.rc, 1);
+    assert.equal(step(r.outcome, "0")?.status, "failed");
+    assert.equal(step(r.outcome, "0")?.rc, 1);
     assert.equal(existsSync(`${d}/never`), false);
   });
 
   it("reports only the last 40 lines of a failing op's output, stdout and stderr together", () => {
     const r = run([shOp("noisy", "i=1; while [ $i -le 50 ]; do echo line$i; i=$((i+1)); done; echo last >&2; exit 3")]);
-    const o = r.outcome.ops.get("0");
+    const o = step(r.outcome, "0");
     assert.equal(o?.status, "failed");
     assert.equal(o?.rc, 3);
     const lines = o?.output?.split("\n") ?? [];
@@ -116,15 +136,15 @@ describe("buildApplyScript run with sh -s", () => {
       [shOp("a", touch(`${d}/a`), ["h"]), shOp("b", "printf 'no newline at end'; exit 4")],
       [{ name: "h", ops: [shOp("h", touch(`${d}/h`))] }],
     );
-    assert.deepEqual(r.outcome.ops.get("1"), { id: "1", status: "failed", rc: 4, output: "no newline at end" });
-    assert.deepEqual(r.outcome.handlersRun, ["0"]);
-    assert.equal(r.outcome.ops.get("h0.0")?.status, "changed");
+    assert.deepEqual(step(r.outcome, "1"), { op: 1, status: "failed", rc: 4, output: "no newline at end" });
+    assert.deepEqual(runs(r.outcome), ["0"]);
+    assert.equal(step(r.outcome, "h0.0")?.status, "changed");
   });
 
   it("keeps the output of an op that changed something before failing, and reports it failed", () => {
     const d = sub("changedthenfail");
     const r = run([shOp("a", `${touch(`${d}/a`)}\necho half-done\nexit 2`)]);
-    assert.deepEqual(r.outcome.ops.get("0"), { id: "0", status: "failed", rc: 2, output: "half-done" });
+    assert.deepEqual(step(r.outcome, "0"), { op: 0, status: "failed", rc: 2, output: "half-done" });
   });
 
   it("gives ops /dev/null as stdin, so an op reading stdin cannot eat the rest of the script", () => {
@@ -132,13 +152,13 @@ describe("buildApplyScript run with sh -s", () => {
     const r = run([shOp("reader", `cat > ${quote(`${d}/stdin.txt`)}`), shOp("after", touch(`${d}/after`))]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readFileSync(`${d}/stdin.txt`, "utf8"), "");
-    assert.equal(r.outcome.ops.get("1")?.status, "changed");
+    assert.equal(step(r.outcome, "1")?.status, "changed");
     assert.ok(existsSync(`${d}/after`));
   });
 
   it("keeps an op's own output out of stdout (no stray lines around markers)", () => {
     const r = run([shOp("chatty", "echo hello; echo world >&2")]);
-    assert.equal(r.outcome.ops.get("0")?.status, "ok");
+    assert.equal(step(r.outcome, "0")?.status, "ok");
     assert.doesNotMatch(r.stdout, /hello|world/);
   });
 
@@ -146,8 +166,8 @@ describe("buildApplyScript run with sh -s", () => {
     const d = sub("empty");
     const r = run([shOp("empty", ""), shOp("next", touch(`${d}/next`))]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.outcome.ops.get("0")?.status, "ok");
-    assert.equal(r.outcome.ops.get("1")?.status, "changed");
+    assert.equal(step(r.outcome, "0")?.status, "ok");
+    assert.equal(step(r.outcome, "1")?.status, "changed");
   });
 
   it("removes its temporary directory when it exits", () => {
@@ -180,9 +200,9 @@ describe("handlers in the apply script", () => {
     );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readFileSync(`${d}/order`, "utf8"), "first\nfirst\nsecond\n", "flushed once, then both at the end");
-    assert.deepEqual(r.outcome.handlersRun, ["0@1", "0", "1"]);
-    assert.equal(r.outcome.ops.get("h0.0@1")?.status, "changed");
-    assert.equal(r.outcome.ops.get("2")?.status, "ok", "the op after the flush saw the handler's effect");
+    assert.deepEqual(runs(r.outcome), ["0@1", "0", "1"]);
+    assert.equal(step(r.outcome, "h0.0@1")?.status, "changed");
+    assert.equal(step(r.outcome, "2")?.status, "ok", "the op after the flush saw the handler's effect");
   });
 
   it("run once each, in declaration order, however many changed ops notified them", () => {
@@ -193,17 +213,17 @@ describe("handlers in the apply script", () => {
     );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readFileSync(`${d}/order`, "utf8"), "first\nsecond\n");
-    assert.deepEqual(r.outcome.handlersRun, ["0", "1"]);
-    assert.equal(r.outcome.ops.get("h0.0")?.status, "changed");
-    assert.equal(r.outcome.ops.get("h1.0")?.status, "changed");
-    assert.equal(r.outcome.ops.get("h1.1")?.status, "ok");
-    assert.equal(r.outcome.ops.has("h2.0"), false);
+    assert.deepEqual(runs(r.outcome), ["0", "1"]);
+    assert.equal(step(r.outcome, "h0.0")?.status, "changed");
+    assert.equal(step(r.outcome, "h1.0")?.status, "changed");
+    assert.equal(step(r.outcome, "h1.1")?.status, "ok");
+    assert.equal(step(r.outcome, "h2.0") !== undefined, false);
   });
 
   it("do not run when the notifying op did not change anything", () => {
     const d = sub("h-ok");
     const r = run([shOp("a", "true", ["first"])], handlers(d));
-    assert.deepEqual(r.outcome.handlersRun, []);
+    assert.deepEqual(runs(r.outcome), []);
     assert.equal(existsSync(`${d}/order`), false);
   });
 
@@ -214,17 +234,17 @@ describe("handlers in the apply script", () => {
       handlers(d),
     );
     assert.equal(r.code, 1);
-    assert.deepEqual(r.outcome.handlersRun, ["0"]);
+    assert.deepEqual(runs(r.outcome), ["0"]);
     assert.equal(readFileSync(`${d}/order`, "utf8"), "first\n");
-    assert.equal(r.outcome.ops.get("1")?.status, "failed");
-    assert.equal(r.outcome.ops.has("2"), false);
+    assert.equal(step(r.outcome, "1")?.status, "failed");
+    assert.equal(step(r.outcome, "2") !== undefined, false);
   });
 
   it("do not run when the notifying op changed something and then failed", () => {
     const d = sub("h-failed");
     const r = run([shOp("a", `${touch(`${d}/a`)}\nexit 3`, ["first"])], handlers(d));
     assert.equal(r.code, 1);
-    assert.deepEqual(r.outcome.handlersRun, []);
+    assert.deepEqual(runs(r.outcome), []);
     assert.equal(existsSync(`${d}/order`), false);
   });
 
@@ -236,18 +256,18 @@ describe("handlers in the apply script", () => {
     ];
     const r = run([shOp("a", touch(`${d}/a`), ["bad", "good"])], hs);
     assert.equal(r.code, 1);
-    assert.deepEqual(r.outcome.handlersRun, ["0", "1"]);
-    assert.deepEqual(r.outcome.ops.get("h0.0"), { id: "h0.0", status: "failed", rc: 6, output: "nope" });
-    assert.equal(r.outcome.ops.has("h0.1"), false);
+    assert.deepEqual(runs(r.outcome), ["0", "1"]);
+    assert.deepEqual(step(r.outcome, "h0.0"), { handler: 0, op: 0, flushAt: null, status: "failed", rc: 6, output: "nope" });
+    assert.equal(step(r.outcome, "h0.1") !== undefined, false);
     assert.equal(existsSync(`${d}/bad-b`), false);
-    assert.equal(r.outcome.ops.get("h1.0")?.status, "changed");
+    assert.equal(step(r.outcome, "h1.0")?.status, "changed");
   });
 
   it("ignore notify names that are not handlers of the script", () => {
     const d = sub("h-unknown");
     const r = run([shOp("a", touch(`${d}/a`), ["nobody"])], handlers(d));
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.outcome.handlersRun, []);
+    assert.deepEqual(runs(r.outcome), []);
   });
 });
 
@@ -258,14 +278,14 @@ describe("prelude __put (through the file op)", () => {
     const op = fileOp(p, { content: "hello\n", mode: "0640", owner: "nobody", group: "nogroup" });
     const first = run([op]);
     assert.equal(first.code, 0, first.stderr);
-    assert.equal(first.outcome.ops.get("0")?.status, "changed");
+    assert.equal(step(first.outcome, "0")?.status, "changed");
     assert.equal(readFileSync(p, "utf8"), "hello\n");
     const st = statSync(p);
     assert.equal(st.mode & 0o7777, 0o640);
     assert.equal(st.uid, 65534);
     assert.equal(st.gid, 65534);
     const second = run([op]);
-    assert.equal(second.outcome.ops.get("0")?.status, "ok");
+    assert.equal(step(second.outcome, "0")?.status, "ok");
     assert.equal(statSync(p).ino, st.ino, "an identical file is left untouched");
   });
 
@@ -275,7 +295,7 @@ describe("prelude __put (through the file op)", () => {
     writeFileSync(p, "old\n", { mode: 0o600 });
     const ino = statSync(p).ino;
     const r = run([fileOp(p, { content: "new\n" })]);
-    assert.equal(r.outcome.ops.get("0")?.status, "changed");
+    assert.equal(step(r.outcome, "0")?.status, "changed");
     assert.equal(readFileSync(p, "utf8"), "new\n");
     assert.notEqual(statSync(p).ino, ino);
     assert.equal(statSync(p).mode & 0o7777, 0o600, "keeps the mode of the file it replaces when none is given");
@@ -288,10 +308,10 @@ describe("prelude __put (through the file op)", () => {
     writeFileSync(p, "same\n", { mode: 0o644 });
     const ino = statSync(p).ino;
     const r = run([fileOp(p, { content: "same\n", mode: "600" })]);
-    assert.equal(r.outcome.ops.get("0")?.status, "changed");
+    assert.equal(step(r.outcome, "0")?.status, "changed");
     assert.equal(statSync(p).mode & 0o7777, 0o600);
     assert.equal(statSync(p).ino, ino);
-    assert.equal(run([fileOp(p, { content: "same\n", mode: "600" })]).outcome.ops.get("0")?.status, "ok");
+    assert.equal(step(run([fileOp(p, { content: "same\n", mode: "600" })]).outcome, "0")?.status, "ok");
   });
 
   it("replaces a symlink with a regular file instead of writing through it", () => {
@@ -299,7 +319,7 @@ describe("prelude __put (through the file op)", () => {
     writeFileSync(`${d}/target`, "target\n");
     symlinkSync(`${d}/target`, `${d}/p`);
     const r = run([fileOp(`${d}/p`, { content: "target\n" })]);
-    assert.equal(r.outcome.ops.get("0")?.status, "changed");
+    assert.equal(step(r.outcome, "0")?.status, "changed");
     assert.equal(lstatSync(`${d}/p`).isSymbolicLink(), false);
     assert.equal(readFileSync(`${d}/target`, "utf8"), "target\n");
   });
@@ -308,7 +328,7 @@ describe("prelude __put (through the file op)", () => {
     const d = sub("put-bin");
     const bytes = new Uint8Array(Array.from({ length: 256 }, (_, i) => i));
     const r = run([fileOp(`${d}/bin`, { content: bytes })]);
-    assert.equal(r.outcome.ops.get("0")?.status, "changed");
+    assert.equal(step(r.outcome, "0")?.status, "changed");
     assert.deepEqual(new Uint8Array(readFileSync(`${d}/bin`)), bytes);
   });
 
@@ -316,7 +336,7 @@ describe("prelude __put (through the file op)", () => {
     const d = sub("put-nodir");
     const r = run([fileOp(`${d}/missing/f`, { content: "x" })]);
     assert.equal(r.code, 1);
-    assert.equal(r.outcome.ops.get("0")?.status, "failed");
+    assert.equal(step(r.outcome, "0")?.status, "failed");
     assert.deepEqual(readdirSync(d), []);
   });
 });
@@ -325,43 +345,120 @@ describe("parseApplyOutput", () => {
   const m = "@@bosun-abc";
 
   it("ignores lines that are not markers of its token", () => {
-    const out = ["noise", "@@bosun-other changed 0", `${m} done 0`, ""].join("\n");
-    assert.deepEqual([...parseApplyOutput(out, "abc").ops.values()], [{ id: "0", status: "ok" }]);
+    const out = ["noise", "@@bosun-other changed o.0", `${m} done o.0`, ""].join("\n");
+    assert.deepEqual(parseApplyOutput(out, "abc").steps, [{ op: 0, status: "ok" }]);
   });
 
   it("keeps changed when done follows, and lets failed override changed", () => {
     const out = [
-      `${m} changed 0`,
-      `${m} done 0`,
-      `${m} changed 1`,
-      `${m} failed 1 9`,
+      `${m} changed o.0`,
+      `${m} done o.0`,
+      `${m} changed o.1`,
+      `${m} failed o.1 9`,
       "tail a",
       "tail b",
       `${m} end`,
-      `${m} handler 2`,
+      `${m} handler 2 -`,
     ].join("\n");
     const r = parseApplyOutput(out, "abc");
-    assert.deepEqual(r.ops.get("0"), { id: "0", status: "changed" });
-    assert.deepEqual(r.ops.get("1"), { id: "1", status: "failed", rc: 9, output: "tail a\ntail b" });
-    assert.deepEqual(r.handlersRun, ["2"]);
+    assert.deepEqual(step(r, "0"), { op: 0, status: "changed" });
+    assert.deepEqual(step(r, "1"), { op: 1, status: "failed", rc: 9, output: "tail a\ntail b" });
+    assert.deepEqual(r.handlerRuns, [{ handler: 2, flushAt: null }]);
   });
 
   it("reads a failing op's last line that the end marker follows on the same line (output without a final newline)", () => {
-    const out = [`${m} failed 0 1`, "first", `last${m} end`, `${m} handler 0`, `${m} done h0.0`].join("\n");
+    const out = [`${m} failed o.0 1`, "first", `last${m} end`, `${m} handler 0 3`, `${m} done h.0.0.3`].join("\n");
     const r = parseApplyOutput(out, "abc");
-    assert.deepEqual(r.ops.get("0"), { id: "0", status: "failed", rc: 1, output: "first\nlast" });
-    assert.deepEqual(r.handlersRun, ["0"]);
-    assert.deepEqual(r.ops.get("h0.0"), { id: "h0.0", status: "ok" });
+    assert.deepEqual(step(r, "0"), { op: 0, status: "failed", rc: 1, output: "first\nlast" });
+    assert.deepEqual(r.handlerRuns, [{ handler: 0, flushAt: 3 }]);
+    assert.deepEqual(step(r, "h0.0@3"), { handler: 0, op: 0, flushAt: 3, status: "ok" });
   });
 
-  it("keeps what it has when the output is cut short after a failure marker", () => {
-    const r = parseApplyOutput([`${m} failed 2 137`, "partial"].join("\n"), "abc");
-    assert.deepEqual(r.ops.get("2"), { id: "2", status: "failed", rc: 137, output: "partial" });
+  it("keeps what it has when the output is cut short after a failure marker, and says the script did not finish", () => {
+    const r = parseApplyOutput([`${m} failed o.2 137`, "partial"].join("\n"), "abc");
+    assert.deepEqual(step(r, "2"), { op: 2, status: "failed", rc: 137, output: "partial" });
+    assert.equal(r.finished, false);
   });
 
-  it("returns an empty outcome for empty output (the script never ran)", () => {
+  it("returns an empty, unfinished outcome for empty output (the script never ran)", () => {
     const r = parseApplyOutput("", "abc");
-    assert.equal(r.ops.size, 0);
-    assert.deepEqual(r.handlersRun, []);
+    assert.deepEqual(r, { steps: [], handlerRuns: [], finished: false });
+  });
+
+  it("reads where a stopped script stopped, and the end of a finished one", () => {
+    assert.equal(parseApplyOutput(`${m} done o.0\n${m} stopped 1\n${m} finished\n`, "abc").stoppedBefore, 1);
+    assert.equal(parseApplyOutput(`${m} finished\n`, "abc").finished, true);
+  });
+});
+
+describe("interruption in the apply script", () => {
+  const key = () => randomBytes(8).toString("hex");
+  const pendingPath = (k: string) => `/var/tmp/bosun-pending-${process.getuid?.() ?? 0}/${k}`;
+  const logHandler = (d: string): ScriptHandler[] => [
+    { name: "restart it", ops: [shOp("log", `${append(`${d}/handler`, "ran")}; __changed`)] },
+  ];
+
+  it("stops before the next op once the stop file exists; handlers notified so far stay pending on the host", () => {
+    const d = sub("i-stop");
+    const k = key();
+    // The first op plays the engine's part: it asks the script to stop.
+    const r = run([shOp("a", `${touch(`${d}/a`)}; : > "$__d/stop"`, ["restart it"]), shOp("b", touch(`${d}/b`))], logHandler(d), {
+      pendingKey: k,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(step(r.outcome, "0")?.status, "changed");
+    assert.equal(r.outcome.stoppedBefore, 1);
+    assert.equal(existsSync(`${d}/b`), false);
+    assert.equal(existsSync(`${d}/handler`), false, "a stopped script runs no handler");
+    assert.equal(readFileSync(pendingPath(k), "utf8"), "restart it\n");
+    rmSync(pendingPath(k));
+  });
+
+  it("keeps an op's handlers pending when the script dies during that op", () => {
+    const d = sub("i-kill");
+    const k = key();
+    const r = run([shOp("a", `${touch(`${d}/a`)}; kill -9 $$`, ["restart it"])], logHandler(d), { pendingKey: k });
+    assert.notEqual(r.code, 0);
+    assert.equal(r.outcome.finished, false);
+    assert.equal(readFileSync(pendingPath(k), "utf8"), "restart it\n");
+    rmSync(pendingPath(k));
+  });
+
+  it("runs the handlers a cut-off run left pending, then removes the pending file", () => {
+    const d = sub("i-resume");
+    const k = key();
+    mkdirSync(path.dirname(pendingPath(k)), { recursive: true });
+    writeFileSync(pendingPath(k), "restart it\n");
+    const r = run([shOp("a", "true")], logHandler(d), { pendingKey: k, resume: [0] });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(runs(r.outcome), ["0"]);
+    assert.equal(readFileSync(`${d}/handler`, "utf8"), "ran\n");
+    assert.equal(existsSync(pendingPath(k)), false);
+  });
+
+  it("leaves no pending file when every notified handler ran", () => {
+    const d = sub("i-clean");
+    const k = key();
+    const r = run([shOp("a", touch(`${d}/a`), ["restart it"])], logHandler(d), { pendingKey: k });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(`${d}/handler`, "utf8"), "ran\n");
+    assert.equal(existsSync(pendingPath(k)), false);
+  });
+
+  it("removes work dirs of applies whose shell is gone, and keeps those of live ones", () => {
+    const dead = `/tmp/bosun-run.${key()}`;
+    const live = `/tmp/bosun-run.${key()}`;
+    mkdirSync(dead);
+    writeFileSync(`${dead}/pid`, String(2 ** 22 + 11));
+    mkdirSync(live);
+    writeFileSync(`${live}/pid`, String(process.pid));
+    try {
+      run([shOp("a", "true")]);
+      assert.equal(existsSync(dead), false);
+      assert.equal(existsSync(live), true);
+    } finally {
+      rmSync(dead, { recursive: true, force: true });
+      rmSync(live, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { Collector, collectInto } from "../../../src/core/collector.js";
 import type { FactLookup, FactRequest, Operation } from "../../../src/core/operation.js";
-import { buildApplyScript, parseApplyOutput } from "../../../src/engine/script.js";
+import { buildApplyScript, opResult, parseApplyOutput } from "../../../src/engine/script.js";
 
 /** Returns the op that fn declares, built outside a role. */
 export function declared(fn: () => unknown): Operation {
@@ -35,5 +35,5 @@ export const live: FactLookup = {
 export function apply(op: Operation) {
   const { script, token } = buildApplyScript([op], []);
   const r = spawnSync("sh", ["-s"], { input: script, encoding: "utf8" });
-  return parseApplyOutput(r.stdout, token).ops.get("0");
+  return opResult(parseApplyOutput(r.stdout, token), 0);
 }

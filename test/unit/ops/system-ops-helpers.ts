@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { FactLookup, FactRequest, Operation, OpPlan } from "../../../src/core/operation.js";
-import { buildApplyScript, type OpOutcome, parseApplyOutput } from "../../../src/engine/script.js";
+import { buildApplyScript, type StepResult as OpOutcome, opResult, parseApplyOutput } from "../../../src/engine/script.js";
 
 export { declared } from "./helpers.js";
 
@@ -36,7 +36,7 @@ export function planHere(op: Operation, env: NodeJS.ProcessEnv = {}): OpPlan {
 export function applyHere(op: Operation, env: NodeJS.ProcessEnv = {}): OpOutcome & { stdout: string } {
   const { script, token } = buildApplyScript([op], []);
   const r = spawnSync("sh", ["-s"], { input: script, encoding: "utf8", env: { ...process.env, ...env } });
-  const out = parseApplyOutput(r.stdout, token).ops.get("0");
+  const out = opResult(parseApplyOutput(r.stdout, token), 0);
   if (!out) throw new Error(`no outcome: rc=${r.status} ${r.stdout} ${r.stderr}`);
   return { ...out, stdout: r.stdout };
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import type { FactLookup, FactRequest, Operation, OpPlan } from "../../../src/core/operation.js";
-import { buildApplyScript, type OpOutcome, parseApplyOutput } from "../../../src/engine/script.js";
+import { buildApplyScript, type StepResult as OpOutcome, opResult, parseApplyOutput } from "../../../src/engine/script.js";
 
 export { declared } from "./helpers.js";
 
@@ -31,7 +31,7 @@ export function planLocally(op: Operation): OpPlan {
 export function applyLocally(op: Operation, env: NodeJS.ProcessEnv = {}): OpOutcome {
   const { script, token } = buildApplyScript([op], []);
   const r = spawnSync("sh", ["-s"], { input: script, encoding: "utf8", env: { ...process.env, ...env } });
-  const out = parseApplyOutput(r.stdout, token).ops.get("0");
+  const out = opResult(parseApplyOutput(r.stdout, token), 0);
   if (!out) throw new Error(`no outcome: rc=${r.status} ${r.stdout} ${r.stderr}`);
   return out;
 }

@@ -18,7 +18,7 @@ describe("bastion (bosun_ssh_jump)", () => {
     assert.match(cmd, /StrictHostKeyChecking=yes/);
     assert.match(cmd, /UserKnownHostsFile=\/k\/known/);
     assert.match(cmd, /-i \/k\/id/);
-    assert.match(cmd, /-l ops -p 2222 -W %h:%p bastion\.example\.com$/);
+    assert.match(cmd, /-l ops -p 2222 -W %h:%p -- bastion\.example\.com$/);
     const args = sshOptions(spec, settings);
     assert.equal(args[args.indexOf(`ProxyCommand=${cmd}`) - 1], "-o");
   });

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { ConnectionError, HostKeyError } from "../../../src/errors.js";
 import type { ConnectionSpec } from "../../../src/transport/spec.js";
-import { classifySshFailure, DEFAULT_SSH_SETTINGS, type SshSettings, sshOptions } from "../../../src/transport/ssh.js";
+import { classifySshFailure, DEFAULT_SSH_SETTINGS, type SshSettings, SshTransport, sshOptions } from "../../../src/transport/ssh.js";
 
 const CHANGED = `@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
 @    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @
@@ -163,7 +166,7 @@ describe("sshOptions", () => {
       false,
     );
     const proxy = sshOptions({ ...SPEC, proxyJump: "ops@bastion:2222" }, SETTINGS).find((a) => a.startsWith("ProxyCommand="));
-    assert.match(proxy ?? "", / -l ops -p 2222 -W %h:%p bastion$/);
+    assert.match(proxy ?? "", / -l ops -p 2222 -W %h:%p -- bastion$/);
   });
 
   it("passes user, port and identity file as -l, -p and -i when set", () => {
@@ -180,5 +183,27 @@ describe("sshOptions", () => {
 
   it("does not put the target address among the options", () => {
     assert.equal(sshOptions(SPEC, SETTINGS).includes("198.18.0.10"), false);
+  });
+});
+
+describe("SshTransport: the destination is never an option", () => {
+  it("takes an address like -oProxyCommand=… as a host name: the command never runs", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "bosun-inject-"));
+    const marker = path.join(dir, "pwned");
+    const t = new SshTransport(
+      { ...SPEC, name: "evil", address: `-oProxyCommand=touch ${marker}` },
+      { ...SETTINGS, controlDir: dir, retries: 1, connectTimeoutS: 2 },
+    );
+    try {
+      // ssh looked the text up as a host name (an option would have ended in a usage error instead).
+      await assert.rejects(
+        t.exec("true"),
+        (e: unknown) =>
+          e instanceof ConnectionError && /hostname contains invalid characters|resolve hostname -oproxycommand/i.test(e.message),
+      );
+      assert.equal(existsSync(marker), false, "ssh ran the injected ProxyCommand");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

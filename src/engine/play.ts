@@ -1,0 +1,192 @@
+import { createHash } from "node:crypto";
+import { type HostRunStatus, type RunEvent, zeroCounts } from "../core/events.js";
+import { opId } from "../core/operation.js";
+import { ConnectionError } from "../errors.js";
+import { selectHosts } from "../inventory/patterns.js";
+import type { ConnectionSpec } from "../transport/spec.js";
+import { connectionFromVars } from "../transport/spec.js";
+import { batches, failLimitCrossed } from "./batches.js";
+import type { Play } from "./declare.js";
+import { ApplyCutError, applyHost, type PlannedHost, planHost } from "./host.js";
+import { recordApply, recordPlan } from "./outcome.js";
+import type { RunOptions } from "./run.js";
+import type { RunTally } from "./tally.js";
+
+/** What one play needs from its run. */
+export interface PlayContext {
+  o: RunOptions;
+  tally: RunTally;
+  /** Limits remote work in flight to `forks` hosts, facts and applies alike. */
+  slot: <T>(fn: () => Promise<T>) => Promise<T>;
+  deployment: string;
+  startedAt: number;
+}
+
+/** Returns the key of a play's pending-handlers file on a host (deployment and play name, hashed). */
+export function pendingKeyOf(deployment: string, play: string): string {
+  return createHash("sha256").update(`${deployment}\0${play}`).digest("hex").slice(0, 16);
+}
+
+/** Returns the play's display name. */
+export const playName = (play: Play, index: number) => play.name ?? `play ${index + 1} (${play.hosts})`;
+
+/**
+ * Runs one play: plans every host in parallel (facts, then a pure plan), asks for confirmation when
+ * required, then applies in rolling batches. Without a confirmation a host applies as soon as its
+ * own plan is ready, so a slow or silent host never holds up healthy ones. Returns the abort reason
+ * when the play stopped the run.
+ */
+export async function runPlay(ctx: PlayContext, play: Play, index: number): Promise<string | undefined> {
+  const { o, tally } = ctx;
+  const name = playName(play, index);
+  const limited = o.hostFilter;
+  const hosts = selectHosts(o.inventory, play.hosts).filter((h) => (!limited || limited.has(h)) && !tally.dead.has(h));
+  o.emit({ type: "play_started", play: name, index, hosts });
+  const pendingKey = pendingKeyOf(ctx.deployment, name);
+  const execsBefore = o.pool.execCounts();
+  const started = new Map<string, number>();
+  const finish = (h: string, status: HostRunStatus, counts = zeroCounts(), error?: string, changedOps: string[] = []) => {
+    tally.record(h, counts, status, changedOps);
+    o.emit({
+      type: "host_finished",
+      play: name,
+      host: h,
+      status,
+      counts,
+      duration_ms: Date.now() - (started.get(h) ?? ctx.startedAt),
+      execs: (o.pool.execCounts()[h] ?? 0) - (execsBefore[h] ?? 0),
+      error,
+    });
+  };
+  const fail = (h: string, err: unknown) => {
+    const unreachable = err instanceof ConnectionError;
+    const counts = { ...zeroCounts(), failed: unreachable ? 0 : 1, unreachable };
+    if (!unreachable) o.emit({ type: "op_failed", play: name, host: h, index: null, op: "(plan)", error: (err as Error).message });
+    finish(h, unreachable ? "unreachable" : "failed", counts, (err as Error).message);
+  };
+
+  const plans = new Map(
+    hosts.map((h) => [
+      h,
+      ctx
+        .slot(() => planOne(ctx, play, name, h, pendingKey, started))
+        .catch((err) => {
+          fail(h, err);
+          return undefined;
+        }),
+    ]),
+  );
+  if (o.mode === "plan") {
+    for (const h of hosts) {
+      const p = await plans.get(h);
+      if (!p) continue;
+      const { counts, status } = recordPlan(p);
+      if (status === "changed") tally.pendingChanges = true;
+      finish(h, status, counts);
+    }
+    return undefined;
+  }
+  const needsApply = (p: PlannedHost | undefined) => Boolean(p && (p.plans.some((x) => x.changed) || p.resume.length > 0));
+  if (o.confirm) {
+    const ready = await Promise.all(hosts.map(async (h) => [h, await plans.get(h)] as const));
+    const todo = ready.filter(([, p]) => needsApply(p));
+    if (todo.length > 0 && !o.interrupted()) {
+      const ok = await o.confirm(
+        name,
+        todo.map(([host, p]) => ({ host, changes: p?.plans.filter((x) => x.changed).length ?? 0 })),
+      );
+      if (!ok) {
+        o.emit({ type: "play_aborted", play: name, reason: "not confirmed" });
+        for (const [h, p] of ready) if (p) finish(h, "skipped", { ...zeroCounts(), skipped: p.plans.length }, "not confirmed");
+        return "not confirmed";
+      }
+    }
+  }
+
+  let aborted: string | undefined;
+  for (const batch of batches(hosts, o.serial ?? play.serial)) {
+    let failedInBatch = 0;
+    await Promise.all(
+      batch.map(async (h) => {
+        const p = await plans.get(h);
+        if (!p) {
+          if (tally.dead.has(h)) failedInBatch++;
+          return;
+        }
+        if (aborted || o.interrupted())
+          return finish(h, "skipped", { ...zeroCounts(), skipped: p.plans.length }, aborted ?? "interrupted before this host was applied");
+        if (!needsApply(p)) return finish(h, "ok", recordPlan(p).counts);
+        const r = await ctx.slot(() => applyOne(ctx, play, name, h, p, pendingKey));
+        for (const e of r.events) o.emit(e);
+        if (r.status === "failed" || r.status === "unreachable") failedInBatch++;
+        finish(h, r.status, r.counts, r.error, r.changedOps);
+      }),
+    );
+    if (aborted) continue; // hosts of later batches finish as skipped above, so every planned host is accounted for
+    if (play.anyErrorsFatal && failedInBatch > 0) aborted = `a host failed in play "${name}" (anyErrorsFatal)`;
+    else if (failLimitCrossed(failedInBatch, batch.length, play.maxFailPercentage))
+      aborted = `${failedInBatch} of ${batch.length} hosts failed in a batch of play "${name}" (maxFailPercentage ${play.maxFailPercentage})`;
+    if (aborted) o.emit({ type: "play_aborted", play: name, reason: aborted });
+  }
+  return aborted;
+}
+
+/** Gathers a host's facts and plans the play for it, emitting the plan. */
+async function planOne(
+  ctx: PlayContext,
+  play: Play,
+  name: string,
+  h: string,
+  pendingKey: string,
+  started: Map<string, number>,
+): Promise<PlannedHost | undefined> {
+  const { o } = ctx;
+  if (o.interrupted()) return undefined;
+  started.set(h, Date.now());
+  o.emit({ type: "host_started", play: name, host: h, phase: "facts" });
+  const vars = o.inventory.varsFor(h, { ...(play.vars ?? {}), ...o.extraVars });
+  const p = await planHost(
+    o.pool.get(specOf(o, vars, h)),
+    { play, host: h, inventory: o.inventory, vars, filter: o.filter },
+    o.factCache.get(h),
+    play.become,
+    pendingKey,
+  );
+  o.factCache.set(h, p.facts);
+  p.evaluated.ops.forEach((op, i) => {
+    const plan = p.plans[i] as { changed: boolean; summary: string; diff?: string };
+    o.emit({
+      type: "op_planned",
+      play: name,
+      host: h,
+      index: i,
+      op: opId(op),
+      changed: plan.changed,
+      summary: plan.summary,
+      diff: plan.diff,
+    });
+  });
+  if (p.resume.length > 0)
+    o.emit({ type: "handlers_resumed", play: name, host: h, handlers: p.resume.map((i) => p.evaluated.handlers[i]?.name ?? "") });
+  return p;
+}
+
+/** Applies a planned host; a lost connection becomes unreachable with what the host had reported. */
+async function applyOne(ctx: PlayContext, play: Play, name: string, h: string, p: PlannedHost, pendingKey: string) {
+  const { o } = ctx;
+  o.emit({ type: "host_started", play: name, host: h, phase: "apply" });
+  const vars = o.inventory.varsFor(h, { ...(play.vars ?? {}), ...o.extraVars });
+  try {
+    const outcome = await applyHost(o.pool.get(specOf(o, vars, h)), p, { become: play.become, pendingKey, signal: o.signal });
+    return { ...recordApply(name, h, p, outcome), error: undefined as string | undefined };
+  } catch (err) {
+    if (err instanceof ApplyCutError) return { ...recordApply(name, h, p, err.outcome, true), error: err.message };
+    const events: RunEvent[] = [{ type: "op_failed", play: name, host: h, index: null, op: "(apply)", error: (err as Error).message }];
+    return { events, counts: { ...zeroCounts(), failed: 1 }, changedOps: [], status: "failed" as const, error: (err as Error).message };
+  }
+}
+
+function specOf(o: RunOptions, vars: Record<string, unknown>, host: string): ConnectionSpec {
+  const s = connectionFromVars(host, vars);
+  return o.specOverride ? o.specOverride(s) : s;
+}
