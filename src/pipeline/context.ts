@@ -1,7 +1,9 @@
 /** What a pipeline run needs from its caller (the CLI, a CI job, the server), and the events it emits. */
-import type { RunEvent } from "../core/events.js";
+import type { LoadedConfig } from "../config/load.js";
+import type { RunEvent, RunOrigin } from "../core/events.js";
 import type { Inventory } from "../inventory/model.js";
 import type { ConnectionSpec } from "../transport/spec.js";
+import type { KeyProvider } from "../vault/vars.js";
 import type { Probes } from "./checks.js";
 import type { Pipeline } from "./define.js";
 import type { StageResult } from "./versions.js";
@@ -25,11 +27,15 @@ export type PipelineEvent =
 
 export interface PipelineContext {
   pipeline: Pipeline;
+  config: LoadedConfig;
+  vaultKeys?: KeyProvider;
   stateDir: string;
   ssh: { connectTimeoutS: number; acceptNewHostKeys: boolean; controlPersistS: number; retries: number };
   forks: number;
   /** Resolves an environment's inventory reference (a file relative to the pipeline, a bosun.toml name, "lab"). */
   loadInventory(ref: string): Promise<Inventory>;
+  /** Returns the reference the run API loads the same inventory from (pipeline-relative paths made absolute). */
+  inventoryRef(ref: string): string;
   probes: Probes;
   /** -e vars: on top of the environment's and the stage's (connection settings in CI, for one). */
   extraVars: Record<string, unknown>;
@@ -40,7 +46,8 @@ export interface PipelineContext {
   /** --yes: the environment's confirmation is given. */
   yes: boolean;
   by: string;
-  via: string;
+  /** How the run was started: "pipeline" from the CLI, "ci" from a CI job, "server". */
+  via: RunOrigin["via"];
   commit?: string;
   typecheck: boolean;
   specOverride?: (s: ConnectionSpec) => ConnectionSpec;

@@ -4,7 +4,6 @@
  * the engine). A site without a pipeline is planned as is.
  */
 import type { RunEvent } from "../core/events.js";
-import type { Inventory, Vars } from "../inventory/model.js";
 import type { Shard } from "../inventory/shard.js";
 import { shardHosts } from "../inventory/shard.js";
 import { redact } from "../vault/redact.js";
@@ -32,19 +31,8 @@ export interface DriftReport {
   stages: { stage: string; version?: string; runId: string; hosts: Record<string, DriftChange[]>; errors: Record<string, string> }[];
 }
 
-type PlanBase = Omit<StageSiteRun, "mode" | "site" | "inventory" | "limit" | "extraVars" | "lockKey" | "origin" | "emit">;
-
 /** Plans one site on hosts with vars and returns the drift found per host. */
-export async function planDrift(
-  base: PlanBase & {
-    site: string;
-    inventory: Inventory;
-    hosts?: string[];
-    extraVars: Vars;
-    origin: StageSiteRun["origin"];
-    lockKey: string;
-  },
-) {
+export async function planDrift(base: Omit<StageSiteRun, "mode" | "limit" | "emit"> & { hosts?: string[] }) {
   const hosts: Record<string, DriftChange[]> = {};
   const errors: Record<string, string> = {};
   const onEvent = (e: RunEvent) => {
@@ -80,15 +68,15 @@ export async function pipelineDrift(ctx: PipelineContext, env: string, only?: st
     for (const g of groups.values()) {
       const d = await planDrift({
         site: fromPipeline(ctx.pipeline, s.site),
-        inventory,
+        inventory: ctx.inventoryRef(e?.inventory ?? env),
+        config: ctx.config,
+        vaultKeys: ctx.vaultKeys,
         hosts: g.hosts,
         extraVars: stageVars(ctx, s, env, g.inputs),
-        stateDir: ctx.stateDir,
-        ssh: ctx.ssh,
         forks: ctx.forks,
         tags: s.tags,
         typecheck: ctx.typecheck,
-        specOverride: ctx.specOverride,
+        connection: ctx.specOverride,
         signal: ctx.signal,
         lockKey: `${env}/${s.id}`,
         origin: { via: ctx.via, by: ctx.by, env, stage: s.id, inputs: g.inputs, commit: ctx.commit },

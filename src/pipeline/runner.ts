@@ -75,7 +75,7 @@ export async function runSiteStage(
     ctx.emit({ type: "stage_started", stage: stage.id, env: req.env, kind: req.kind, inputs, version, hosts });
     const previous = await store.read(req.env, stage.id);
     const pool = await TransportPool.create(ctx.ssh);
-    const s = new SiteRun(ctx, stage, req, inventory, site, pool);
+    const s = new SiteRun(ctx, stage, req, inventory, env.inventory, site, pool);
     try {
       const run: StageRun = {
         runIds: [],
@@ -121,6 +121,7 @@ class SiteRun {
     private readonly stage: SiteStage,
     private readonly req: StageRequest,
     private readonly inventory: Inventory,
+    private readonly inventoryRef: string,
     private readonly site: string,
     private readonly pool: TransportPool,
   ) {}
@@ -164,9 +165,9 @@ class SiteRun {
     const r = await runStageSite({
       mode: "apply",
       site: this.site,
-      inventory: this.inventory,
-      stateDir: this.ctx.stateDir,
-      ssh: this.ctx.ssh,
+      inventory: this.ctx.inventoryRef(this.inventoryRef),
+      config: this.ctx.config,
+      vaultKeys: this.ctx.vaultKeys,
       limit: hosts.join(","),
       tags: this.stage.tags,
       extraVars: stageVars(this.ctx, this.stage, this.req.env, inputs),
@@ -174,7 +175,7 @@ class SiteRun {
       forks: this.ctx.forks,
       lockKey: `${this.req.env}/${this.stage.id}`,
       origin: { via: this.ctx.via, by: this.ctx.by, env: this.req.env, stage: this.stage.id, inputs, commit: this.ctx.commit },
-      specOverride: this.ctx.specOverride,
+      connection: this.ctx.specOverride,
       typecheck: this.ctx.typecheck,
       signal: this.ctx.signal,
       emit: (e) => this.ctx.emit(e),

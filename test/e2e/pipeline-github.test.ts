@@ -153,7 +153,7 @@ describe("a generated workflow's steps, run locally against the lab", { timeout:
     const hist = readFileSync(path.join(stateDir, "pipelines/example/dev/6-app.json"), "utf8");
     const last = JSON.parse(hist).history.at(-1);
     assert.equal(last.by, "octo-deployer");
-    assert.equal(last.via, "github");
+    assert.equal(last.via, "ci");
     assert.equal(last.commit, githubEnv.GITHUB_SHA);
     for (const h of HOSTS) assert.equal((await onHost(h, "curl -fsS http://127.0.0.1:9200/version")).stdout.trim(), "1.2.0");
   });

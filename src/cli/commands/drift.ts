@@ -45,13 +45,20 @@ export function registerDrift(program: Command): void {
           { ...o, json: true },
           cmd,
         );
-        const inventory = await ctx.loadInventory(o.inventory ?? "inventory.yml");
-        const selected = o.limit ? selectHosts(inventory, o.limit) : undefined;
+        // -i is relative to the current directory here (the site's own inventory), as for `bosun plan`.
+        const ref =
+          o.inventory && o.inventory !== "lab" && !ctx.config.config.inventories[o.inventory] ? path.resolve(o.inventory) : o.inventory;
+        let hosts: string[] | undefined;
+        if (o.limit || shard) {
+          const inventory = await ctx.loadInventory(ref ?? ctx.config.config.inventory ?? "inventory.yml");
+          const selected = o.limit ? selectHosts(inventory, o.limit) : [...inventory.hosts.keys()];
+          hosts = shard ? shardHosts(selected, shard) : selected;
+        }
         const d = await planDrift({
           ...ctx,
           site: file,
-          inventory,
-          hosts: shard ? shardHosts(selected ?? [...inventory.hosts.keys()], shard) : selected,
+          inventory: ref,
+          hosts,
           extraVars: ctx.extraVars,
           lockKey: `site/${mod.default.name}`,
           origin: { via: ctx.via, by: ctx.by, commit: ctx.commit },

@@ -50,8 +50,13 @@ export async function pipelineContext(p: Pipeline, o: PipelineCliOptions, cmd: C
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !o.json;
   const github = process.env.GITHUB_ACTIONS === "true";
   let renderer = new HumanRenderer({ showDiff: false, mode: "apply" });
+  // An environment's inventory file is relative to the pipeline file; "lab" and bosun.toml names are kept.
+  const inventoryRef = (ref: string) =>
+    ref === "lab" || loaded.config.inventories[ref] ? ref : path.resolve(path.dirname(p.file ?? "."), ref);
   return {
     pipeline: p,
+    config: loaded,
+    vaultKeys: keys,
     stateDir: loaded.config.state_dir,
     ssh: {
       connectTimeoutS: o.connectTimeout ?? loaded.config.ssh.connect_timeout,
@@ -60,12 +65,8 @@ export async function pipelineContext(p: Pipeline, o: PipelineCliOptions, cmd: C
       retries: loaded.config.ssh.retries,
     },
     forks: o.forks ?? loaded.config.forks,
-    loadInventory: (ref) =>
-      resolveInventory(
-        loaded,
-        ref === "lab" || loaded.config.inventories[ref] ? ref : path.resolve(path.dirname(p.file ?? "."), ref),
-        keys,
-      ),
+    loadInventory: (ref) => resolveInventory(loaded, inventoryRef(ref), keys),
+    inventoryRef,
     probes: {
       vault: () =>
         keys().then(
@@ -78,7 +79,7 @@ export async function pipelineContext(p: Pipeline, o: PipelineCliOptions, cmd: C
     ask: interactive ? ask : undefined,
     yes: Boolean(o.yes),
     by: (github ? process.env.GITHUB_ACTOR : undefined) ?? os.userInfo().username,
-    via: github ? "github" : "cli",
+    via: github ? "ci" : "pipeline",
     commit: (github ? process.env.GITHUB_SHA : undefined) ?? gitCommit(path.dirname(p.file ?? ".")),
     typecheck: o.typecheck !== false,
     specOverride: (s) => ({
