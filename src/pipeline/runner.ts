@@ -77,39 +77,59 @@ export async function runSiteStage(
     const pool = await TransportPool.create(ctx.ssh);
     const s = new SiteRun(ctx, stage, req, inventory, env.inventory, site, pool);
     try {
-      const run: StageRun = {
-        runIds: [],
-        stage: stage.id,
-        env: req.env,
-        at: new Date().toISOString(),
-        by: ctx.by,
-        via: ctx.via,
-        inputs,
-        version,
-        result: "ok",
-        kind: req.kind,
-        ...(req.shard ? { shard: req.shard } : {}),
-        ...(ctx.commit ? { commit: ctx.commit } : {}),
-        hosts: {},
-        checks: [],
-      };
+      const run = newStageRun(ctx, stage.id, req, inputs, version);
       const hostInputs: Record<string, Record<string, unknown>> = {};
       await s.execute(run, hosts, inputs, version, previous.hosts, hostInputs);
-      await store.record(run, hostInputs);
-      const exitCode = run.result === "ok" ? 0 : 1;
-      ctx.emit({
-        type: "stage_finished",
-        stage: stage.id,
-        env: req.env,
-        result: run.result,
-        exit_code: exitCode,
-        ...(run.note ? { note: run.note } : {}),
-      });
-      return { run, exitCode };
+      return await finishStageRun(ctx, run, hostInputs);
     } finally {
       await pool.closeAll();
     }
   });
+}
+
+/** Returns a new stage run record (result ok until a step says otherwise). */
+export function newStageRun(
+  ctx: PipelineContext,
+  stage: string,
+  req: StageRequest,
+  inputs: Record<string, unknown>,
+  version: string,
+): StageRun {
+  return {
+    runIds: [],
+    stage,
+    env: req.env,
+    at: new Date().toISOString(),
+    by: ctx.by,
+    via: ctx.via,
+    inputs,
+    version,
+    result: "ok",
+    kind: req.kind,
+    ...(req.shard ? { shard: req.shard } : {}),
+    ...(ctx.commit ? { commit: ctx.commit } : {}),
+    hosts: {},
+    checks: [],
+  };
+}
+
+/** Records a finished stage run (hosts move to their inputs) and says so; exit 0 only for ok (or a saved plan). */
+export async function finishStageRun(
+  ctx: PipelineContext,
+  run: StageRun,
+  hostInputs: Record<string, Record<string, unknown>> = {},
+): Promise<StageOutcome> {
+  await new VersionStore(ctx.stateDir, ctx.pipeline.name).record(run, hostInputs);
+  const exitCode = run.result === "ok" || run.result === "planned" ? 0 : 1;
+  ctx.emit({
+    type: "stage_finished",
+    stage: run.stage,
+    env: run.env,
+    result: run.result,
+    exit_code: exitCode,
+    ...(run.note ? { note: run.note } : {}),
+  });
+  return { run, exitCode };
 }
 
 type Previous = Record<string, { version: string; inputs: Record<string, unknown> }>;

@@ -17,8 +17,8 @@ import type { Argv, TestStage, ToolContext, ToolStage } from "./define.js";
 import { fromPipeline } from "./load.js";
 import { lockStage } from "./lock.js";
 import type { StageOutcome, StageRequest } from "./runner.js";
-import { checkPolicy } from "./runner.js";
-import { type StageRun, VersionStore, versionOf } from "./versions.js";
+import { checkPolicy, finishStageRun, newStageRun } from "./runner.js";
+import { versionOf } from "./versions.js";
 
 const argv = (a: Argv, c: ToolContext) => [...(typeof a === "function" ? a(c) : a)];
 
@@ -28,43 +28,12 @@ async function exec(cmd: string[], cwd: string, env: Record<string, string>, tim
   return runLocal(bin, args, { cwd, env: { ...process.env, ...env }, check: false, timeoutMs });
 }
 
-function baseRun(ctx: PipelineContext, stage: { id: string }, req: StageRequest, inputs: Record<string, unknown>): StageRun {
-  return {
-    runIds: [],
-    stage: stage.id,
-    env: req.env,
-    at: new Date().toISOString(),
-    by: ctx.by,
-    via: ctx.via,
-    inputs,
-    version: versionOf(inputs),
-    result: "ok",
-    kind: req.kind,
-    ...(ctx.commit ? { commit: ctx.commit } : {}),
-    hosts: {},
-  };
-}
-
 const runEnv = (ctx: PipelineContext, req: StageRequest, stage: { id: string; env?: Record<string, string> }) => ({
   BOSUN_PIPELINE: ctx.pipeline.name,
   BOSUN_PIPELINE_ENV: req.env,
   BOSUN_PIPELINE_STAGE: stage.id,
   ...stage.env,
 });
-
-async function finish(ctx: PipelineContext, run: StageRun): Promise<StageOutcome> {
-  await new VersionStore(ctx.stateDir, ctx.pipeline.name).record(run);
-  const exitCode = run.result === "ok" || run.result === "planned" ? 0 : 1;
-  ctx.emit({
-    type: "stage_finished",
-    stage: run.stage,
-    env: run.env,
-    result: run.result,
-    exit_code: exitCode,
-    ...(run.note ? { note: run.note } : {}),
-  });
-  return { run, exitCode };
-}
 
 /** Returns the saved plan's file for (environment, stage). */
 export function planFile(ctx: PipelineContext, env: string, stage: string): string {
@@ -88,7 +57,7 @@ export async function runToolStage(
   const env = runEnv(ctx, req, stage);
   return lockStage(ctx.stateDir, ctx.pipeline.name, req.env, stage.id, `bosun pipeline run ${stage.id}`, async () => {
     ctx.emit({ type: "stage_started", stage: stage.id, env: req.env, kind: "tool", inputs, version: versionOf(inputs), hosts: [] });
-    const run = baseRun(ctx, stage, req, inputs);
+    const run = newStageRun(ctx, stage.id, req, inputs, versionOf(inputs));
     await mkdir(path.dirname(file), { recursive: true });
     let changes = true;
     if (!o.applySaved) {
@@ -103,13 +72,13 @@ export async function runToolStage(
       if (p.code !== 0 && !changes) {
         run.result = "failed";
         run.note = `plan exited ${p.code}`;
-        return { ...(await finish(ctx, run)), changes };
+        return { ...(await finishStageRun(ctx, run)), changes };
       }
       await writeFile(`${file}.sha256`, sha256(await readFile(file)), { mode: 0o600 });
       if (o.planOnly || !changes) {
         run.result = o.planOnly ? "planned" : "ok";
         run.note = changes ? "changes pending: plan saved" : "no changes";
-        const out = await finish(ctx, run);
+        const out = await finishStageRun(ctx, run);
         return { ...out, exitCode: o.planOnly && changes ? 2 : out.exitCode, changes };
       }
     } else if (!existsSync(file)) throw new BosunError(`${stage.id}: no saved plan in ${file}: run with --plan first`);
@@ -123,7 +92,7 @@ export async function runToolStage(
       run.result = "failed";
       run.note = `apply exited ${a.code}`;
     }
-    return { ...(await finish(ctx, run)), changes };
+    return { ...(await finishStageRun(ctx, run)), changes };
   });
 }
 
@@ -137,14 +106,14 @@ export async function runTestStage(
   const cwd = fromPipeline(ctx.pipeline, stage.cwd ?? ".");
   return lockStage(ctx.stateDir, ctx.pipeline.name, req.env, stage.id, `bosun pipeline run ${stage.id}`, async () => {
     ctx.emit({ type: "stage_started", stage: stage.id, env: req.env, kind: "test", inputs, version: versionOf(inputs), hosts: [] });
-    const run = baseRun(ctx, stage, req, inputs);
+    const run = newStageRun(ctx, stage.id, req, inputs, versionOf(inputs));
     const t = await exec(argv(stage.command, { planFile: "", inputs, env: req.env }), cwd, runEnv(ctx, req, stage), stage.timeoutMs);
     ctx.emit({ type: "tool_output", stage: stage.id, step: "test", output: redact(t.stdout + t.stderr), exit_code: t.code });
     if (t.code !== 0) {
       run.result = "failed";
       run.note = `tests failed (exit ${t.code})`;
     }
-    return finish(ctx, run);
+    return finishStageRun(ctx, run);
   });
 }
 

@@ -12,7 +12,7 @@ import { envName } from "../../pipeline/load.js";
 import { importUserModule } from "../../util/module.js";
 import { hostOptions } from "../options.js";
 import { out } from "../render.js";
-import { colorDiff } from "../render-run.js";
+import { HumanRenderer } from "../render-run.js";
 import { type PipelineCliOptions, pipelineContext, pipelineFile } from "./pipeline.js";
 
 const log = logger("drift");
@@ -84,17 +84,7 @@ export function registerDrift(program: Command): void {
 function print(r: DriftReport): void {
   for (const s of r.stages) {
     for (const [host, changes] of Object.entries(s.hosts)) {
-      out(pc.bold(`${s.stage}${s.version ? ` (${s.version})` : ""} ${host}: ${changes.length} drifted`));
-      for (const c of changes) {
-        out(`  ${pc.yellow("~")} ${c.op}  ${pc.dim(c.summary)}`);
-        if (c.diff)
-          out(
-            colorDiff(c.diff)
-              .split("\n")
-              .map((l) => `    ${l}`)
-              .join("\n"),
-          );
-      }
+      new HumanRenderer({ showDiff: true, mode: "plan" }).printPlan(`${s.stage}${s.version ? ` (${s.version})` : ""} ${host}`, changes);
     }
     for (const [host, err] of Object.entries(s.errors)) out(pc.red(`${s.stage} ${host}: ${err}`));
   }
