@@ -36,7 +36,7 @@ const status = async () =>
   }[];
 const appVersions = async () => Object.fromEntries((await status()).filter((r) => r.stage === "6-app").map((r) => [r.host, r.version]));
 
-describe("a pipeline on the lab", { timeout: 900_000 }, () => {
+describe("a pipeline on the lab", { timeout: 2_400_000 }, () => {
   before(async () => {
     const r = await bosun(["lab", "reset", ...HOSTS]);
     assert.equal(r.code, 0, r.stderr);
@@ -262,6 +262,8 @@ describe("test and tool stages", () => {
   const file = path.join(dir, "pipeline.ts");
   const kv = path.join(ROOT, "examples/pipeline/tools/kvtool.mjs");
   before(() => {
+    // A user's repository is an ES module package.
+    writeFileSync(path.join(dir, "package.json"), '{ "type": "module" }\n');
     writeFileSync(path.join(dir, "desired.json"), JSON.stringify({ "dns/a": "1.2.3.4", "db/password": "hunter2-secret" }));
     writeFileSync(
       file,
