@@ -1,9 +1,9 @@
 import type { FactRequest, OpPlan } from "../core/operation.js";
 import { ConnectionError, RemoteCommandError } from "../errors.js";
 import { HOST_FACT_COMMANDS, type HostFacts, parseHostFacts } from "../facts/host.js";
-import { batchScript, splitSections } from "../facts/sections.js";
 import type { Transport } from "../transport/types.js";
 import { type Evaluated, type EvaluateInput, evaluatePlay, lazyFacts, NeedHostFacts } from "./evaluate.js";
+import { batchScript, splitSections } from "./fact-script.js";
 import { type ApplyOutcome, buildApplyScript, parseApplyOutput, pendingFile, workDir } from "./script.js";
 
 export interface PlannedHost {
@@ -131,7 +131,7 @@ async function gatherOpFacts(t: Transport, requests: FactRequest[], become?: boo
     if (!s) throw new Error(`fact ${req.key}: no output from the host (script cut short?)`);
     values.set(req.key, req.parse(s.output, s.rc));
   });
-  return { host: parseHostFacts(r.stdout), values };
+  return { host: parseHostFacts(parsed), values };
 }
 
 export interface ApplyHostOptions {

@@ -29,6 +29,8 @@ __put() {
   else
     if [ -e "$__p" ]; then
       chmod "$(stat -c %a "$__p")" "$__t"; chown "$(stat -c %u:%g "$__p")" "$__t"
+    elif [ "$3" = - ]; then
+      chmod "$(printf %o $((0666 & ~$(umask))))" "$__t"  # a new file without a mode: what the umask gives, as before
     fi
     [ "$3" = - ] || chmod "$3" "$__t"
     [ "$4" = - ] || chown "$4" "$__t"

@@ -1,5 +1,3 @@
-import { batchScript, type Section, splitSections } from "./sections.js";
-
 /** What `bosun facts` reports about a host, gathered in one remote exec. */
 export interface HostFacts {
   os: string;
@@ -17,7 +15,11 @@ export interface HostFacts {
   user: { name: string; uid: number };
 }
 
-/** The per-fact shell commands (POSIX sh, coreutils only; ip is used when present). */
+/**
+ * The per-fact shell commands (POSIX sh, coreutils only; ip is used when present), by section name.
+ * The engine frames them into one script with the op facts (engine/fact-script.ts) and hands the
+ * output back split into these sections.
+ */
 export const HOST_FACT_COMMANDS: Record<string, string> = {
   uname: "uname -s; uname -r; uname -m",
   hostname: "cat /proc/sys/kernel/hostname || uname -n",
@@ -31,11 +33,6 @@ export const HOST_FACT_COMMANDS: Record<string, string> = {
   uptime: "cat /proc/uptime",
   user: "id -un; id -u",
 };
-
-/** Returns the one script that gathers every host fact. */
-export function hostFactsScript(): string {
-  return batchScript(HOST_FACT_COMMANDS);
-}
 
 /** Returns the key=value pairs of an os-release file (quotes removed). */
 export function parseOsRelease(text: string): Record<string, string> {
@@ -66,10 +63,9 @@ function kib(meminfo: string, key: string): number {
   return m ? Math.round(Number(m[1]) / 1024) : 0;
 }
 
-/** Returns HostFacts from the output of hostFactsScript(); missing pieces become empty values. */
-export function parseHostFacts(output: string): HostFacts {
-  const s = splitSections(output);
-  const text = (k: string) => (s[k] as Section | undefined)?.output.trim() ?? "";
+/** Returns HostFacts from the output of each HOST_FACT_COMMANDS section; missing pieces become empty values. */
+export function parseHostFacts(sections: Record<string, { output: string }>): HostFacts {
+  const text = (k: string) => sections[k]?.output.trim() ?? "";
   const lines = (k: string) => text(k).split("\n").filter(Boolean);
   const [os = "", kernel = "", architecture = ""] = lines("uname");
   const rel = parseOsRelease(text("os_release"));

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import pc from "picocolors";
 import { exitCodeOf, forEachHost } from "../../engine/adhoc.js";
-import { type HostFacts, hostFactsScript, parseHostFacts } from "../../facts/host.js";
+import { hostFactsFromOutput, hostFactsScript } from "../../engine/fact-script.js";
+import type { HostFacts } from "../../facts/host.js";
 import { type GlobalOptions, setup } from "../context.js";
 import { type HostOptions, hostOptions } from "../options.js";
 import { out, statusText, summaryLine } from "../render.js";
@@ -22,7 +23,7 @@ export function registerFacts(program: Command): void {
       const outcomes = await forEachHost<HostFacts>(t.specs, t.pool, t.forks, async (tr) => {
         const r = await tr.exec(script);
         if (r.code !== 0) throw new Error(`facts script exited ${r.code}: ${r.stderr.trim()}`);
-        return { value: parseHostFacts(r.stdout) };
+        return { value: hostFactsFromOutput(r.stdout) };
       });
       if (o.json) {
         out(

@@ -46,4 +46,20 @@ describe("__put", () => {
     assert.equal(statSync(p).mode & 0o777, 0o644);
     assert.equal(readFileSync(p, "utf8"), "DB_PASSWORD=s3cret\n");
   });
+
+  it("gives a new file without a mode what the umask gives (the temp file's 0600 does not leak into it)", () => {
+    const p = path.join(dir, "index.html");
+    const { r } = runSpying([fileOp(p, { content: "<h1>hi</h1>\n" })]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(statSync(p).mode & 0o777, 0o666 & ~process.umask());
+  });
+
+  it("keeps the mode of a file it replaces when none is given", () => {
+    const p = path.join(dir, "kept");
+    writeFileSync(p, "old\n", { mode: 0o640 });
+    chmodSync(p, 0o640);
+    const { r } = runSpying([fileOp(p, { content: "new\n" })]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(statSync(p).mode & 0o777, 0o640);
+  });
 });

@@ -4,11 +4,14 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { HOST_FACT_COMMANDS, hostFactsScript, parseHostFacts, parseIpAddr, parseOsRelease } from "../../../src/facts/host.js";
-import { splitSections } from "../../../src/facts/sections.js";
+import { hostFactsScript, splitSections } from "../../../src/engine/fact-script.js";
+import { HOST_FACT_COMMANDS, parseIpAddr, parseOsRelease, parseHostFacts as parseSections } from "../../../src/facts/host.js";
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/facts");
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), "utf8");
+
+/** Returns the host facts in the raw output of the facts script (as captured from hosts). */
+const parseHostFacts = (output: string) => parseSections(splitSections(output));
 
 describe("parseHostFacts on a lab container (debian12-nspawn)", () => {
   const f = parseHostFacts(fixture("debian12-nspawn.txt"));

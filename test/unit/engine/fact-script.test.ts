@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
-import { batchScript, splitSections } from "../../../src/facts/sections.js";
+import { batchScript, splitSections } from "../../../src/engine/fact-script.js";
 
 function runSh(script: string): string {
   return execFileSync("sh", ["-c", script], { encoding: "utf8" });

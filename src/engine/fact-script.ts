@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { HOST_FACT_COMMANDS, type HostFacts, parseHostFacts } from "../facts/host.js";
 
 /**
  * Batches many fact commands into ONE remote sh script: each runs in a subshell, its output
@@ -39,4 +40,14 @@ export function splitSections(output: string): Record<string, Section> {
     } else if (current !== undefined) buf.push(line);
   }
   return out;
+}
+
+/** Returns the one script that gathers every host fact. */
+export function hostFactsScript(): string {
+  return batchScript(HOST_FACT_COMMANDS);
+}
+
+/** Returns HostFacts from the output of hostFactsScript() (or of any batch holding its sections). */
+export function hostFactsFromOutput(output: string): HostFacts {
+  return parseHostFacts(splitSections(output));
 }
