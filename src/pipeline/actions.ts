@@ -2,7 +2,7 @@
 import { UsageError } from "../errors.js";
 import type { Shard } from "../inventory/shard.js";
 import type { PipelineContext } from "./context.js";
-import { type Stage, stageKind } from "./define.js";
+import { type Stage, stageInputs, stageKind } from "./define.js";
 import { parseInputs } from "./inputs.js";
 import { runSiteStage, type StageOutcome } from "./runner.js";
 import { runTestStage, runToolStage } from "./tool-stage.js";
@@ -44,9 +44,13 @@ export async function runStages(
   o: RunOptions,
 ): Promise<{ exitCode: number; ran: string[] }> {
   const ran: string[] = [];
+  const declared = new Set(stages.flatMap((s) => Object.keys(stageInputs(s))));
+  const unknown = Object.keys(o.inputs).filter((k) => !declared.has(k));
+  if (stages.length > 1 && unknown.length)
+    throw new UsageError(`no stage of this run takes input ${unknown.map((k) => `"${k}"`).join(", ")}`);
   for (const s of stages) {
     // Inputs given once apply to every stage that declares them.
-    const inputs = Object.fromEntries(Object.entries(o.inputs).filter(([k]) => stages.length === 1 || k in (s.inputs ?? {})));
+    const inputs = Object.fromEntries(Object.entries(o.inputs).filter(([k]) => stages.length === 1 || k in stageInputs(s)));
     const r = await runStage(ctx, s, { ...o, inputs });
     ran.push(s.id);
     if (r.exitCode !== 0) return { exitCode: r.exitCode, ran };
