@@ -47,23 +47,21 @@ describe("a generated workflow's steps, run locally against the lab", { timeout:
       .split("\n");
     for (const f of files) if (existsSync(path.join(ROOT, f))) cpSync(path.join(ROOT, f), path.join(workspace, f), { recursive: true });
 
-    const gen = await bosun(
-      [
-        "ci",
-        "github",
-        "-p",
-        "examples/pipeline.ts",
-        "--out",
-        path.join(work, "workflows"),
-        "--bosun",
-        "node bin/bosun.js",
-        "--setup",
-        "npm ci --no-fund --no-audit",
-        "--setup",
-        "npm run build",
-      ],
-      { cwd: workspace },
-    );
+    // Generated from this checkout (the copy has no build yet: building it is one of the workflow's steps).
+    const gen = await bosun([
+      "ci",
+      "github",
+      "-p",
+      "examples/pipeline.ts",
+      "--out",
+      path.join(work, "workflows"),
+      "--bosun",
+      "node bin/bosun.js",
+      "--setup",
+      "npm ci --no-fund --no-audit",
+      "--setup",
+      "npm run build",
+    ]);
     assert.equal(gen.code, 0, gen.stderr);
     const wf = parse(readFileSync(path.join(work, "workflows/bosun-example-6-app.yml"), "utf8")) as {
       jobs: { run: { env: Record<string, string>; steps: Step[] } };
