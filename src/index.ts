@@ -14,6 +14,7 @@ export { selectHosts } from "./inventory/patterns.js";
 export type { GroupSpec, HostSpec, InventorySpec, TypedInventory } from "./inventory/typed.js";
 export { inventory } from "./inventory/typed.js";
 export * from "./ops/index.js";
+export * from "./pipeline/index.js";
 export { TransportPool } from "./transport/pool.js";
 export type { ExecOptions, ExecResult, Transport } from "./transport/types.js";
 export { quote, sh } from "./util/shell.js";

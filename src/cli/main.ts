@@ -1,11 +1,14 @@
 import { Command, CommanderError } from "commander";
+import { registerCi } from "./commands/ci.js";
 import { registerConfig } from "./commands/config.js";
+import { registerDrift } from "./commands/drift.js";
 import { registerExec } from "./commands/exec.js";
 import { registerFacts } from "./commands/facts.js";
 import { registerImport } from "./commands/import.js";
 import { registerInit } from "./commands/init.js";
 import { registerInventory } from "./commands/inventory.js";
 import { registerLab } from "./commands/lab.js";
+import { registerPipeline } from "./commands/pipeline.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerServe } from "./commands/serve.js";
@@ -42,6 +45,9 @@ export function program(): Command {
   registerVault(p);
   registerImport(p);
   registerServe(p);
+  registerPipeline(p);
+  registerDrift(p);
+  registerCi(p);
   return p;
 }
 
