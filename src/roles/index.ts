@@ -1,2 +1,4 @@
 /** The standard role library: `import { service, postgres, dockerService } from "bosun/roles"`. Written only with the public API. */
+
+export * from "./postgres/index.js";
 export * from "./service/index.js";
