@@ -62,9 +62,25 @@ export interface Run extends CliResult {
   failed: string[];
 }
 
-/** Runs `bosun plan|apply SITE -i INV --json -e VARS` (apply with --yes) and parses its events. */
-export async function runSite(verb: "plan" | "apply", site: string, inventory: string, vars: Record<string, string> = {}): Promise<Run> {
-  const args = [verb, path.join(ROOT, site), "-i", inventory, "--json", "-e", JSON.stringify(vars), ...(verb === "apply" ? ["--yes"] : [])];
+/** Runs `bosun plan|apply SITE -i INV --json -e VARS [EXTRA…]` (apply with --yes) and parses its events. */
+export async function runSite(
+  verb: "plan" | "apply",
+  site: string,
+  inventory: string,
+  vars: Record<string, string> = {},
+  extra: string[] = [],
+): Promise<Run> {
+  const args = [
+    verb,
+    path.join(ROOT, site),
+    "-i",
+    inventory,
+    "--json",
+    "-e",
+    JSON.stringify(vars),
+    ...extra,
+    ...(verb === "apply" ? ["--yes"] : []),
+  ];
   const r = await bosun(args, { env: VAULT_ENV });
   const events = r.stdout
     .split("\n")
@@ -80,8 +96,8 @@ export async function runSite(verb: "plan" | "apply", site: string, inventory: s
 }
 
 /** Applies and asserts success; returns the run. */
-export async function applyOk(site: string, inventory: string, vars: Record<string, string> = {}): Promise<Run> {
-  const r = await runSite("apply", site, inventory, vars);
+export async function applyOk(site: string, inventory: string, vars: Record<string, string> = {}, extra: string[] = []): Promise<Run> {
+  const r = await runSite("apply", site, inventory, vars, extra);
   assert.equal(r.code, 0, `apply failed:\n${r.failed.join("\n")}\n${r.stderr}`);
   return r;
 }
