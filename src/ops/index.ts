@@ -26,3 +26,4 @@ export { renderTemplate, type TemplateOptions, template } from "./template.js";
 export { timezone } from "./timezone.js";
 export { type UnarchiveOptions, unarchive } from "./unarchive.js";
 export { type UserOptions, user } from "./user.js";
+export { type ValidatedFileOptions, validatedFile } from "./validated-file.js";
