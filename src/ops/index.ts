@@ -24,6 +24,7 @@ export { type SysctlOptions, sysctl } from "./sysctl.js";
 export { systemdUnit, type UnitOptions } from "./systemd-unit.js";
 export { renderTemplate, type TemplateOptions, template } from "./template.js";
 export { timezone } from "./timezone.js";
+export { type UfwOptions, type UfwRule, ufw, ufwRuleText } from "./ufw.js";
 export { type UnarchiveOptions, unarchive } from "./unarchive.js";
 export { type UserOptions, user } from "./user.js";
 export { type ValidatedFileOptions, validatedFile } from "./validated-file.js";

@@ -8,3 +8,4 @@ export * from "./postgres/index.js";
 export * from "./prometheus/index.js";
 export * from "./rsyslog/index.js";
 export * from "./service/index.js";
+export * from "./ufw.js";

@@ -1,4 +1,5 @@
 import { apt, command, file, handler, role, service } from "bosun";
+import { httpProbe } from "./prometheus/probe.js";
 
 /** Parameters of the nodeExporter role. */
 export interface NodeExporterParams {
@@ -11,18 +12,13 @@ export interface NodeExporterParams {
 }
 
 /** Returns /etc/default/prometheus-node-exporter (the ARGS the Debian unit passes). */
-export function nodeExporterDefaults(p: NodeExporterParams): string {
+function nodeExporterDefaults(p: NodeExporterParams): string {
   const args = [
     `--web.listen-address=${p.listenAddress ?? ":9100"}`,
     ...(p.disabledCollectors ?? []).map((c) => `--no-collector.${c}`),
     ...(p.enabledCollectors ?? []).map((c) => `--collector.${c}`),
   ];
   return `# Managed by bosun (nodeExporter)\nARGS="${args.join(" ")}"\n`;
-}
-
-/** Returns the sh that waits until a local HTTP endpoint answers 2xx, or fails naming the service. */
-export function httpProbe(service: string, url: string, tries = 40): string {
-  return `i=0; until curl -fsS -o /dev/null --max-time 2 ${url}; do i=$((i+1)); [ $i -lt ${tries} ] || { echo '${service} does not answer on ${url} after its restart' >&2; exit 1; }; sleep 0.5; done`;
 }
 
 /**

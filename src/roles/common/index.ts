@@ -31,7 +31,7 @@ export interface CommonParams {
   prefix?: string;
 }
 
-export const DEFAULT_PACKAGES = ["curl", "ca-certificates", "logrotate", "less"];
+const DEFAULT_PACKAGES = ["curl", "ca-certificates", "logrotate", "less"];
 
 /**
  * The common base of every host: time zone, host name, base packages, groups, users with their SSH

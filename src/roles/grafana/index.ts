@@ -1,5 +1,5 @@
 import { apt, aptKey, aptRepository, command, directory, file, flushHandlers, handler, isSecret, role, type Secret, service } from "bosun";
-import { httpProbe } from "../node-exporter.js";
+import { httpProbe } from "../prometheus/probe.js";
 import { type ApiTarget, createToken, createUser, type GrafanaToken, type GrafanaUser, userExists } from "./api.js";
 import {
   DASHBOARD_DIR,

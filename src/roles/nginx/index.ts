@@ -2,7 +2,6 @@ import { absent, apt, command, directory, handler, role, service, validatedFile 
 import { checkSite, type NginxRoute, type NginxSite, type NginxTlsFiles, siteConfig, siteFile, TLS_DIR } from "./config.js";
 
 export type { NginxRoute, NginxSite, NginxTlsFiles };
-export { siteConfig };
 
 /** Parameters of the nginx role. */
 export interface NginxParams {

@@ -1,9 +1,8 @@
 import { apt, command, directory, file, handler, role, service, validatedFile } from "bosun";
-import { httpProbe } from "../node-exporter.js";
 import { DEFAULT_RULES, type PrometheusConfigParams, prometheusConfig, RULES_DIR, type ScrapeJob } from "./config.js";
+import { httpProbe } from "./probe.js";
 
 export type { PrometheusConfigParams, ScrapeJob };
-export { DEFAULT_RULES, prometheusConfig };
 
 /** Parameters of the prometheus role. */
 export interface PrometheusParams extends PrometheusConfigParams {

@@ -1,8 +1,6 @@
 import { apt, command, directory, handler, role, service, validatedFile } from "bosun";
 import { clientConfig, REMOTE_DIR, serverConfig, serverLogrotate } from "./config.js";
 
-export { clientConfig, serverConfig, serverLogrotate };
-
 /** Parameters of the rsyslogServer role (the log collector). */
 export interface RsyslogServerParams {
   /** Port of the TCP and UDP inputs. Default 514. */
