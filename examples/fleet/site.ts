@@ -24,6 +24,8 @@ import {
   rsyslogClient,
   rsyslogServer,
   service,
+  type UfwRule,
+  ufw,
 } from "bosun/roles";
 import { buildWorkload } from "../workload/build.js";
 
@@ -89,11 +91,30 @@ const database = role("database", () => {}, {
 /** Monitoring: Prometheus scraping every node exporter and the tickers; Grafana where its apt repository is reachable. */
 const monitoring = role("monitoring", () => {}, {
   deps: (_p: undefined, ctx) => [
-    prometheus({ nodeExporterGroup: "all", scrapeJobs: [{ name: "ticker", group: "web", port: TICKER_PORT }], externalLabels: { env: String(ctx.var("environment", "production")) } }),
+    prometheus({
+      nodeExporterGroup: "all",
+      scrapeJobs: [{ name: "ticker", group: "web", port: TICKER_PORT }],
+      externalLabels: { env: String(ctx.var("environment", "production")) },
+    }),
     ...(ctx.var<boolean>("fleet_grafana", true) === false
       ? []
       : [grafana({ repository: false, adminPassword: ctx.var("grafana_admin_password"), prometheusUrl: "http://localhost:9090" })]),
   ],
+});
+
+/** The firewall: SSH first, then what each group serves, internal ports only from the fleet's network. */
+const firewall = role("firewall", () => {}, {
+  deps: (_p: undefined, ctx) => {
+    const fleet = String(ctx.var("fleet_network"));
+    const groups = ctx.var<string[]>("group_names", []);
+    const monitor = first(ctx, "monitoring");
+    const rules: UfwRule[] = [{ port: 9100, proto: "tcp", from: monitor }];
+    if (groups.includes("web")) rules.push({ port: 80, proto: "tcp" }, { port: TICKER_PORT, proto: "tcp", from: monitor });
+    if (groups.includes("db")) rules.push({ port: 5432, proto: "tcp", from: fleet });
+    if (groups.includes("logs")) rules.push({ port: 514, proto: "tcp", from: fleet }, { port: 514, proto: "udp", from: fleet });
+    if (groups.includes("monitoring")) rules.push({ port: 9090, proto: "tcp", from: fleet }, { port: 3000, proto: "tcp", from: fleet });
+    return [ufw({ rules })];
+  },
 });
 
 /** Every host but the log host sends its logs there. */
@@ -103,7 +124,7 @@ export default deploy("fleet", [
   {
     name: "base",
     hosts: "all",
-    roles: [common({ users: [{ name: "ops", keys: [OPS_KEY], sudo: true }] }), nodeExporter({})],
+    roles: [common({ users: [{ name: "ops", keys: [OPS_KEY], sudo: true }] }), firewall(), nodeExporter({})],
   },
   { name: "log host", hosts: "logs", roles: [rsyslogServer({ retentionDays: 30 })] },
   { name: "log clients", hosts: "all:!logs", roles: [logShipping()] },

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { apt, command, directory, file, flushHandlers, handler, role, Secret, service, systemdUnit } from "../../index.js";
+import { apt, command, directory, file, flushHandlers, handler, role, Secret, service, systemdUnit, validatedFile } from "../../index.js";
 import { renderBackupScript, renderBackupService, renderBackupTimer } from "./backup.js";
 import { pgScript, psqlAsPostgres } from "./psql.js";
 import {
@@ -100,30 +100,29 @@ export const postgres = role(
       if (!/^[a-z_.]+$/.test(k)) throw new Error(`postgres: settings: bad parameter name "${k}"`);
       return `${k} = ${confValue(val)}\n`;
     });
-    file(`${etc}/conf.d/50-bosun.conf`, {
+    // Checked by PostgreSQL itself before it goes live: a rejected file is put back, the server never sees it.
+    validatedFile(`${etc}/conf.d/50-bosun.conf`, {
       content: `# Managed by bosun (role postgres)\n${conf.join("")}`,
       mode: "0644",
       owner: "postgres",
       group: "postgres",
+      validate: pgScript.checkConfig(v),
       notify: "restart postgresql",
     });
-    file(`${etc}/pg_hba.conf`, {
+    validatedFile(`${etc}/pg_hba.conf`, {
       content: renderHba(p.hba ?? []),
       mode: "0640",
       owner: "postgres",
       group: "postgres",
+      validate: pgScript.checkHba(),
       notify: "reload postgresql",
     });
     service(unit, { state: "started", enabled: true });
     // Config changes take effect before roles and migrations use the server.
     handler("restart postgresql", () => {
-      command(pgScript.checkConfig(v), { name: `check ${etc} configuration` });
       command(pgScript.restartAndWait(unit, p.port ?? 5432), { name: `restart ${unit} and wait until ready` });
     });
-    handler("reload postgresql", () => {
-      command(pgScript.checkHba(), { name: `check ${etc}/pg_hba.conf` });
-      service(unit, { state: "reloaded" });
-    });
+    handler("reload postgresql", () => service(unit, { state: "reloaded" }));
     flushHandlers();
 
     for (const r of p.roles ?? []) {

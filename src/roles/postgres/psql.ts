@@ -17,17 +17,15 @@ export const pgScript = {
     return `cd / && runuser -u postgres -- psql -XAtq -d ${quote(db)} -c ${quote(query)} 2>/dev/null | grep -qx 1`;
   },
 
-  /** Returns sh that fails with PostgreSQL's own message when the cluster's configuration files do not parse. */
+  /** Returns a check that fails with PostgreSQL's own message when the cluster's configuration files (includes too) do not parse. */
   checkConfig(version: number): string {
-    const bin = `/usr/lib/postgresql/${version}/bin/postgres`;
-    const conf = `/etc/postgresql/${version}/main/postgresql.conf`;
-    return `cd / && if ! __out=$(runuser -u postgres -- ${bin} -C data_directory -c config_file=${conf} 2>&1); then printf '%s\\n' "postgres: ${conf} (or a file it includes) is invalid; the server was not restarted:" "$__out" >&2; exit 1; fi`;
+    return `cd / && runuser -u postgres -- /usr/lib/postgresql/${version}/bin/postgres -C data_directory -c config_file=/etc/postgresql/${version}/main/postgresql.conf >/dev/null`;
   },
 
-  /** Returns sh that fails listing pg_hba.conf's bad lines (PostgreSQL parses the file on disk) before a reload would load it. */
+  /** Returns a check that fails listing pg_hba.conf's bad lines (PostgreSQL parses the file on disk, the server keeps its loaded rules). */
   checkHba(): string {
     const q = "SELECT 'line ' || line_number || ': ' || error FROM pg_hba_file_rules WHERE error IS NOT NULL";
-    return `cd / && __out=$(runuser -u postgres -- psql -XAtq -c ${quote(q)}) && if [ -n "$__out" ]; then printf '%s\\n' "postgres: pg_hba.conf is invalid; the server was not reloaded:" "$__out" >&2; exit 1; fi`;
+    return `cd / && __hba=$(runuser -u postgres -- psql -XAtq -c ${quote(q)}) && { [ -z "$__hba" ] || { echo "$__hba"; exit 1; }; }`;
   },
 
   /** Returns sh that restarts the cluster's unit and waits (up to 30 s) until it accepts connections. */
