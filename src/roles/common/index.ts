@@ -1,6 +1,6 @@
 import { apt, directory, file, hostname, role, timezone } from "bosun";
 import { type PostfixParams, sendOnlyPostfix } from "./postfix.js";
-import { type SshdParams, sshdHardening } from "./sshd.js";
+import { refuseLockout, type SshdParams, sshdHardening } from "./sshd.js";
 import { type CommonGroup, type CommonUser, usersAndGroups } from "./users.js";
 
 export type { CommonGroup, CommonUser, PostfixParams, SshdParams };
@@ -49,6 +49,7 @@ export const common = role(
     const name = p.hostname === undefined ? ctx.host : p.hostname;
     if (name !== false) hostname(name);
     usersAndGroups(p.groups ?? [], p.users ?? [], p.sudoGroup ?? "ops");
+    refuseLockout(p.sshd ?? {}, String(ctx.vars.bosun_user ?? "root"));
     sshdHardening(p.sshd ?? {});
     if (p.postfix) sendOnlyPostfix(p.postfix, typeof name === "string" ? name : ctx.host);
     if (p.unattendedUpgrades) {

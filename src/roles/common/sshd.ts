@@ -48,3 +48,15 @@ export function sshdHardening(p: SshdParams): void {
     command("systemctl is-active --quiet ssh || { echo 'sshd is not running after its reload' >&2; exit 1; }", { name: "sshd is running" });
   });
 }
+
+/** Throws when the sshd settings would refuse the account Bosun itself connects with (a lockout after the reload). */
+export function refuseLockout(s: SshdParams, user: string): void {
+  if (s.allowUsers?.length && !s.allowUsers.includes(user)) {
+    throw new Error(`common: sshd.allowUsers leaves out "${user}", the account Bosun connects with (bosun_user): add it`);
+  }
+  if (user === "root" && s.permitRootLogin === "no") {
+    throw new Error(
+      'common: sshd.permitRootLogin "no" refuses root, the account Bosun connects with (bosun_user): connect as another user with sudo first',
+    );
+  }
+}

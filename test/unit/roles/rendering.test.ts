@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import type { RoleContext } from "../../../src/index.js";
 import { postfixMainCf } from "../../../src/roles/common/postfix.js";
-import { sshdConfig } from "../../../src/roles/common/sshd.js";
+import { refuseLockout, sshdConfig } from "../../../src/roles/common/sshd.js";
 import { checkSite, siteConfig } from "../../../src/roles/nginx/config.js";
 import { prometheusConfig } from "../../../src/roles/prometheus/config.js";
 import { clientConfig, serverConfig, serverLogrotate } from "../../../src/roles/rsyslog/config.js";
@@ -15,6 +15,12 @@ describe("common role files", () => {
     assert.match(c, /^PermitRootLogin prohibit-password$/m);
     assert.doesNotMatch(c, /AllowUsers/);
     assert.match(sshdConfig({ allowUsers: ["ops", "deploy"] }), /^AllowUsers ops deploy$/m);
+  });
+
+  it("sshd settings that would refuse Bosun's own account are refused before any host is touched", () => {
+    assert.throws(() => refuseLockout({ allowUsers: ["alice"] }, "root"), /allowUsers leaves out "root", the account Bosun connects with/);
+    assert.throws(() => refuseLockout({ permitRootLogin: "no" }, "root"), /permitRootLogin "no" refuses root/);
+    assert.doesNotThrow(() => refuseLockout({ allowUsers: ["deploy"], permitRootLogin: "no" }, "deploy"));
   });
 
   it("postfix relays everything to the relay host, listens on loopback only, delivers nothing locally", () => {
@@ -54,7 +60,10 @@ describe("nginx site config", () => {
 
   it("refuses parameters that would make a broken or injected config, naming site and field", () => {
     assert.throws(() => checkSite({ name: "a b", root: "/x" }), /nginx site "a b": name/);
-    assert.throws(() => checkSite({ name: "a", routes: [{ path: "/x", upstream: "h:1" }] }), /route path "\/x" must start and end with "\/"/);
+    assert.throws(
+      () => checkSite({ name: "a", routes: [{ path: "/x", upstream: "h:1" }] }),
+      /route path "\/x" must start and end with "\/"/,
+    );
     assert.throws(() => checkSite({ name: "a", routes: [{ path: "/x/", upstream: "h:1; evil" }] }), /upstream "h:1; evil"/);
     assert.throws(() => checkSite({ name: "a" }), /give routes, a root, or both/);
   });
