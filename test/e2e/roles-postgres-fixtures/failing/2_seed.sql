@@ -1,0 +1,1 @@
+INSERT INTO accounts (email) VALUES ('alice@example.com'), ('bob@example.com');

@@ -1,0 +1,26 @@
+// The postgres role on one lab host (e2e: roles-postgres.test.ts). Vars: db_password (vaulted),
+// migrations (fixture directory name), max_connections.
+import { deploy, role } from "bosun";
+import { postgres } from "bosun/roles";
+
+const db = role("shop-db", () => {}, {
+  deps: (_p: undefined, ctx) => [
+    postgres({
+      listenAddresses: ["*"],
+      settings: { max_connections: ctx.var("max_connections", 50) as number },
+      hba: [{ type: "host", database: "shop", user: "shop", address: "198.18.0.0/24", method: "scram-sha-256" }],
+      roles: [{ name: "shop", password: ctx.var("db_password") }],
+      databases: [
+        {
+          name: "shop",
+          owner: "shop",
+          extensions: ["citext", "pgcrypto"],
+          migrations: new URL(`roles-postgres-fixtures/${ctx.var("migrations", "migrations")}`, import.meta.url).pathname,
+        },
+      ],
+      backup: { keepDays: 3 },
+    }),
+  ],
+});
+
+export default deploy("roles-postgres", [{ hosts: "all", roles: [db()] }]);
