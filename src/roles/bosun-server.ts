@@ -9,7 +9,7 @@ import { stringify as toToml } from "smol-toml";
 import { apt, directory, file, group, handler, role, service, systemdUnit, unarchive, user } from "../index.js";
 
 /** A TOML value: what the `[server]` table and `settings` may hold. */
-export type TomlValue = string | number | boolean | TomlValue[] | { [key: string]: TomlValue };
+import type { TomlValue } from "./service/index.js";
 
 export interface BosunServerEnvironment {
   site: string;
