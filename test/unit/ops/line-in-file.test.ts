@@ -159,3 +159,44 @@ describe("lineInFile apply (run locally with sh, grep and awk)", () => {
     assert.equal(readFileSync(path.join(dir, "real"), "utf8"), "a\n");
   });
 });
+
+describe("lineInFile: compare-and-swap of the planned content", () => {
+  const sshd = "Port 22\n#PermitRootLogin yes\n";
+  const opts = { regexp: "^#?PermitRootLogin\\s", line: "PermitRootLogin no" };
+
+  /** Returns a fake grep and awk on PATH that fail loudly: a run that needs them used the host-side edit. */
+  const noHostEdit = (dir: string) => {
+    for (const tool of ["awk", "grep"]) {
+      writeFileSync(path.join(dir, tool), `#!/bin/sh\necho "${tool} must not run" >&2\nexit 99\n`);
+      chmodSync(path.join(dir, tool), 0o755);
+    }
+    return { PATH: `${dir}:${process.env.PATH}` };
+  };
+
+  it("writes the content the plan computed when the file is still as planned (no host-side edit runs)", () => {
+    const d = tmp();
+    const p = path.join(d, "sshd_config");
+    writeFileSync(p, sshd);
+    const op = declared(() => lineInFile(p, opts));
+    assert.equal(planLocally(op).changed, true);
+    const r = applyLocally(op, noHostEdit(d));
+    assert.equal(r.status, "changed", r.output);
+    assert.equal(readFileSync(p, "utf8"), "Port 22\nPermitRootLogin no\n");
+  });
+
+  it("derives the edit again on the host when the file changed after the plan (an earlier op wrote it)", () => {
+    const d = tmp();
+    const p = path.join(d, "sshd_config");
+    writeFileSync(p, sshd);
+    const op = declared(() => lineInFile(p, opts));
+    planLocally(op);
+    writeFileSync(p, "Port 2222\nPermitRootLogin yes\nUsePAM yes\n");
+    assert.equal(applyLocally(op).status, "changed");
+    assert.equal(
+      readFileSync(p, "utf8"),
+      "Port 2222\nPermitRootLogin no\nUsePAM yes\n",
+      "edited from what is there, not the planned content",
+    );
+    assert.equal(applyLocally(op).status, "ok", "…and once right, nothing to do");
+  });
+});
