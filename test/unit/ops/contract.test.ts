@@ -17,7 +17,7 @@ import { directory } from "../../../src/ops/directory.js";
 import { file } from "../../../src/ops/file.js";
 import { lineInFile } from "../../../src/ops/line-in-file.js";
 import { link } from "../../../src/ops/link.js";
-import { applyLocally, declared, planLocally } from "./text-ops-helpers.js";
+import { applyHere, declared, planHere } from "./kit.js";
 
 const root = mkdtempSync(path.join(os.tmpdir(), "bosun-contract-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -72,8 +72,8 @@ function checkContract(c: Case, prepare: (dir: string) => void): void {
   mkdirSync(dir);
   prepare(dir);
   const op = declared(() => c.op(dir));
-  const plan = planLocally(op);
-  const first = applyLocally(op);
+  const plan = planHere(op);
+  const first = applyHere(op);
   assert.notEqual(first.status, "failed", `${c.name}: ${first.output}`);
   assert.equal(
     plan.changed,
@@ -81,8 +81,8 @@ function checkContract(c: Case, prepare: (dir: string) => void): void {
     `${c.name}: plan said changed=${plan.changed} (${plan.summary}), apply said ${first.status}`,
   );
   const again = declared(() => c.op(dir));
-  assert.equal(planLocally(again).changed, false, `${c.name}: a plan after the apply still wants changes`);
-  assert.equal(applyLocally(again).status, "ok", `${c.name}: a second apply changed something`);
+  assert.equal(planHere(again).changed, false, `${c.name}: a plan after the apply still wants changes`);
+  assert.equal(applyHere(again).status, "ok", `${c.name}: a second apply changed something`);
 }
 
 describe("the operation contract (plan ⇔ apply, apply twice ⇒ no-op)", () => {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import type { FileFact } from "../../../src/facts/file.js";
 import { lineEdit, lineInFile } from "../../../src/ops/line-in-file.js";
-import { applyLocally, assertHostDoesWhatModelSays, declared, lookupOf, planLocally } from "./text-ops-helpers.js";
+import { applyHere, assertHostDoesWhatModelSays, declared, lookupOf, planHere } from "./kit.js";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "bosun-lif-"));
 const fileWith = (text: string): FileFact => ({ type: "file", mode: "0644", owner: "root", group: "root", content: Buffer.from(text) });
@@ -117,35 +117,35 @@ describe("lineInFile apply (run locally with sh, grep and awk)", () => {
     const p = path.join(tmp(), "f");
     writeFileSync(p, "a\n");
     const op = declared(() => lineInFile(p, { line: "b" }));
-    assert.equal(planLocally(op).changed, true);
+    assert.equal(planHere(op).changed, true);
     writeFileSync(p, "a\nb\nc\n");
-    assert.equal(applyLocally(op).status, "ok");
+    assert.equal(applyHere(op).status, "ok");
     assert.equal(readFileSync(p, "utf8"), "a\nb\nc\n");
   });
 
   it("creates a missing file with create, with its mode", () => {
     const p = path.join(tmp(), "new.conf");
     const op = declared(() => lineInFile(p, { line: "a=1", create: true, mode: "0600" }));
-    assert.equal(applyLocally(op).status, "changed");
+    assert.equal(applyHere(op).status, "changed");
     assert.equal(readFileSync(p, "utf8"), "a=1\n");
     assert.equal(statSync(p).mode & 0o777, 0o600);
-    assert.equal(applyLocally(op).status, "ok");
+    assert.equal(applyHere(op).status, "ok");
   });
 
   it("fixes the mode of an otherwise right file", () => {
     const p = path.join(tmp(), "m");
     writeFileSync(p, "a\n");
     chmodSync(p, 0o644);
-    assert.equal(applyLocally(declared(() => lineInFile(p, { line: "a", mode: "0640" }))).status, "changed");
+    assert.equal(applyHere(declared(() => lineInFile(p, { line: "a", mode: "0640" }))).status, "changed");
     assert.equal(statSync(p).mode & 0o777, 0o640);
   });
 
   it("fails on a missing file without create, and does nothing to one for state absent", () => {
     const dir = tmp();
-    const r = applyLocally(declared(() => lineInFile(path.join(dir, "nope"), { line: "a" })));
+    const r = applyHere(declared(() => lineInFile(path.join(dir, "nope"), { line: "a" })));
     assert.equal(r.status, "failed");
     assert.match(r.output ?? "", /nope does not exist \(create: false\)/);
-    assert.equal(applyLocally(declared(() => lineInFile(path.join(dir, "nope"), { line: "a", state: "absent" }))).status, "ok");
+    assert.equal(applyHere(declared(() => lineInFile(path.join(dir, "nope"), { line: "a", state: "absent" }))).status, "ok");
     assert.equal(existsSync(path.join(dir, "nope")), false);
   });
 
@@ -153,7 +153,7 @@ describe("lineInFile apply (run locally with sh, grep and awk)", () => {
     const dir = tmp();
     writeFileSync(path.join(dir, "real"), "a\n");
     symlinkSync(path.join(dir, "real"), path.join(dir, "link"));
-    const r = applyLocally(declared(() => lineInFile(path.join(dir, "link"), { line: "b" })));
+    const r = applyHere(declared(() => lineInFile(path.join(dir, "link"), { line: "b" })));
     assert.equal(r.status, "failed");
     assert.match(r.output ?? "", /is not a regular file/);
     assert.equal(readFileSync(path.join(dir, "real"), "utf8"), "a\n");
@@ -178,8 +178,8 @@ describe("lineInFile: compare-and-swap of the planned content", () => {
     const p = path.join(d, "sshd_config");
     writeFileSync(p, sshd);
     const op = declared(() => lineInFile(p, opts));
-    assert.equal(planLocally(op).changed, true);
-    const r = applyLocally(op, noHostEdit(d));
+    assert.equal(planHere(op).changed, true);
+    const r = applyHere(op, noHostEdit(d));
     assert.equal(r.status, "changed", r.output);
     assert.equal(readFileSync(p, "utf8"), "Port 22\nPermitRootLogin no\n");
   });
@@ -189,14 +189,14 @@ describe("lineInFile: compare-and-swap of the planned content", () => {
     const p = path.join(d, "sshd_config");
     writeFileSync(p, sshd);
     const op = declared(() => lineInFile(p, opts));
-    planLocally(op);
+    planHere(op);
     writeFileSync(p, "Port 2222\nPermitRootLogin yes\nUsePAM yes\n");
-    assert.equal(applyLocally(op).status, "changed");
+    assert.equal(applyHere(op).status, "changed");
     assert.equal(
       readFileSync(p, "utf8"),
       "Port 2222\nPermitRootLogin no\nUsePAM yes\n",
       "edited from what is there, not the planned content",
     );
-    assert.equal(applyLocally(op).status, "ok", "…and once right, nothing to do");
+    assert.equal(applyHere(op).status, "ok", "…and once right, nothing to do");
   });
 });
