@@ -111,8 +111,43 @@ export function planEditedFile(f: EditedFile, cur: FileFact): OpPlan {
   return changes.length > 0 ? { changed: true, summary: changes.join(", ") } : { changed: false, summary: "up to date" };
 }
 
-/** Returns the guarded sh that edits the file on the host (written atomically by __put, only when it differs). */
-export function applyEditedFile(f: EditedFile): string {
+/** What the plan computed for a host: the content it saw (its sha256, "absent" for none) and the edited content. */
+export interface PlannedEdit {
+  sawSha256: string;
+  content: Buffer;
+}
+
+/** Returns the edit the plan computed from the fact, when the fact carried the content (or the file is absent and created). */
+export function plannedEdit(f: EditedFile, cur: FileFact): PlannedEdit | undefined {
+  if (cur.type === "absent" && f.missing === "create")
+    return { sawSha256: "absent", content: Buffer.from(f.edit.edit(bytesOf(f.seed ?? "")), "latin1") };
+  if (cur.type !== "file" || cur.content === undefined || cur.sha256 === undefined) return undefined;
+  return { sawSha256: cur.sha256, content: Buffer.from(f.edit.edit(cur.content.toString("latin1")), "latin1") };
+}
+
+/**
+ * Returns the guarded sh that edits the file on the host (written atomically by __put, only when it differs).
+ * With a planned edit, a compare-and-swap: when the file still has the content the plan saw, the
+ * content computed in TypeScript is written as is; when it changed since (an earlier op of the run
+ * wrote it), the host derives the edit again from what is there (docs/engine.md).
+ */
+export function applyEditedFile(f: EditedFile, planned?: PlannedEdit): string {
+  const host = applyEditedFileOnHost(f);
+  if (!planned) return host;
+  const p = quote(f.path);
+  const now = `$(if [ -e ${p} ]; then sha256sum < ${p} | cut -d' ' -f1; else echo absent; fi)`;
+  return [
+    `if [ "${now}" = ${quote(planned.sawSha256)} ]; then`,
+    `if [ -L ${p} ] || { [ -e ${p} ] && [ ! -f ${p} ]; }; then echo ${quote(`${f.path} is not a regular file; ${f.kind} edits regular files only`)} >&2; exit 1; fi`,
+    `__put ${p} ${quote(planned.content.toString("base64"))} ${attrArgs(normalizeAttrs(f))}`,
+    "else",
+    host,
+    "fi",
+  ].join("\n");
+}
+
+/** Returns the sh that derives the edit on the host from the file as it is (grep + awk) and writes it. */
+function applyEditedFileOnHost(f: EditedFile): string {
   const p = quote(f.path);
   const edit = [
     `if [ -s "$__src" ] && [ -n "$(tail -c 1 "$__src")" ]; then __nonl=1; else __nonl=; fi`,
@@ -140,13 +175,20 @@ export function editedFileOp(f: EditedFile, o: CommonOptions): Operation {
   requireAbsolute(f.kind, f.path);
   normalizeAttrs(f); // a bad mode fails at declaration
   const fact = editedFileFact(f);
+  // The op is declared per host: the plan's edit is kept for this host's apply (compare-and-swap).
+  let planned: PlannedEdit | undefined;
   return {
     kind: f.kind,
     name: f.path,
     ...commonFields(o),
     facts: () => [fact],
-    plan: (facts) => planEditedFile(f, facts.get(fact)),
-    apply: () => applyEditedFile(f),
+    plan: (facts) => {
+      const cur = facts.get(fact);
+      const plan = planEditedFile(f, cur);
+      planned = plannedEdit(f, cur);
+      return plan;
+    },
+    apply: () => applyEditedFile(f, planned),
   };
 }
 

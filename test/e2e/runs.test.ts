@@ -227,3 +227,28 @@ describe("lost connections", () => {
     }
   });
 });
+
+describe("secrets on the host", () => {
+  it("an unprivileged user on the host never reads a secret file's temp copy while it is written", async () => {
+    const state = tempDir();
+    // nobody reads every temp file next to the target, as fast as it can, while three rewrites happen.
+    const reader = onHost(
+      A,
+      `mkdir -p /srv/e2e-sec && chmod 755 /srv/e2e-sec; end=$(($(date +%s) + 40)); n=0; while [ $(date +%s) -lt $end ] && [ ! -e /tmp/e2e-sec-done ]; do su -s /bin/sh nobody -c 'cat /srv/e2e-sec/.bosun-tmp.* 2>/dev/null' | grep -c TOKEN= ; n=$((n+1)); done | sort -u | tr '\\n' ' '; echo; rm -f /tmp/e2e-sec-done`,
+    );
+    for (const secret of ["s3cret-one-aaaa", "s3cret-two-bbbb", "s3cret-three-cc"]) {
+      const r = await bosun([...runArgs("apply", "test/e2e/sites/secret-file.ts", [A]), "--json"], {
+        env: { BOSUN_STATE_DIR: state, E2E_SECRET: secret },
+      });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    await onHost(A, "touch /tmp/e2e-sec-done");
+    const seen = (await reader).stdout.trim();
+    assert.equal(seen, "0", `lines of a temp copy nobody could read, per attempt: ${seen}`);
+    const mode = await onHost(
+      A,
+      "stat -c %a /srv/e2e-sec/app.env; su -s /bin/sh nobody -c 'cat /srv/e2e-sec/app.env' >/dev/null 2>&1 || echo denied",
+    );
+    assert.equal(mode.stdout, "640\ndenied\n");
+  });
+});

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { absent } from "../../../src/ops/absent.js";
-import { apply, declared, live, lookup } from "./helpers.js";
+import { applyHere, declared, live, outputs } from "./kit.js";
 
 // Output of fileFact's command, captured on Debian 12.
 const FACTS: Record<string, string> = {
@@ -16,7 +16,7 @@ const FACTS: Record<string, string> = {
 };
 
 const P = "/etc/nginx/sites-enabled/default";
-const plan = (fact: string) => declared(() => absent(P)).plan(lookup({ [`file:${P}`]: fact }));
+const plan = (fact: string) => declared(() => absent(P)).plan(outputs({ [`file:${P}`]: fact }));
 
 describe("absent op", () => {
   it("is an absent op named for its path, asking for its file fact, carrying notify and tags", () => {
@@ -89,17 +89,17 @@ describe("absent op", () => {
       for (const p of ["f", "d", "l"]) {
         const op = declared(() => absent(`${dir}/${p}`));
         assert.equal(op.plan(live).changed, true, p);
-        assert.equal(apply(op)?.status, "changed", p);
+        assert.equal(applyHere(op)?.status, "changed", p);
         assert.equal(existsSync(`${dir}/${p}`), false, p);
         assert.deepEqual(op.plan(live), { changed: false, summary: "absent" });
-        assert.equal(apply(op)?.status, "ok", p);
+        assert.equal(applyHere(op)?.status, "ok", p);
       }
     });
 
     it("removes a link, not what it points to", () => {
       mkdirSync(`${dir}/target`);
       symlinkSync(`${dir}/target`, `${dir}/to-target`);
-      assert.equal(apply(declared(() => absent(`${dir}/to-target`)))?.status, "changed");
+      assert.equal(applyHere(declared(() => absent(`${dir}/to-target`)))?.status, "changed");
       assert.ok(existsSync(`${dir}/target`));
     });
   });

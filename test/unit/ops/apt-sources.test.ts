@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { aptKey } from "../../../src/ops/apt-key.js";
 import { aptConfigAbsentOp, aptConfigFileOp, aptRepository, debSources } from "../../../src/ops/apt-repository.js";
 import { ROOT, tempDir } from "../../e2e/helpers.js";
-import { applyHere, declared, outputs } from "./system-ops-helpers.js";
+import { applyHere, declared, outputs } from "./kit.js";
 
 // A throwaway repository signing key (gpg --quick-gen-key … ed25519), ASCII-armored and binary.
 const ARMORED = readFileSync(path.join(ROOT, "test/fixtures/apt/test-repo.asc"), "utf8");

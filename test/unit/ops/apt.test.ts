@@ -7,8 +7,7 @@ import { describe, it } from "node:test";
 import type { FactLookup, FactRequest } from "../../../src/core/operation.js";
 import { packagesFact, parsePackages } from "../../../src/facts/dpkg.js";
 import { apt } from "../../../src/ops/apt.js";
-import { declared } from "./helpers.js";
-import { applyHere } from "./system-ops-helpers.js";
+import { applyHere, declared } from "./kit.js";
 
 /** Returns a FactLookup that answers the dpkg fact with output. */
 function dpkgLookup(output: string): FactLookup {

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { parseAuthorizedKeysFact, parsePublicKey, shortKey } from "../../../src/facts/authorized-keys.js";
 import { authorizedKeys } from "../../../src/ops/authorized-keys.js";
 import { tempDir } from "../../e2e/helpers.js";
-import { applyHere, declared, fakeAccounts, outputs, planHere } from "./system-ops-helpers.js";
+import { applyHere, declared, fakeAccounts, outputs, planHere } from "./kit.js";
 
 // Keys made with ssh-keygen (OpenSSH 9.2).
 const ED = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIC1FG+UvoGwFqzayjTceRhQ/QIWutTv8XBmmcZ0cGomv alice@laptop";

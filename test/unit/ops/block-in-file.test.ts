@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import type { FileFact } from "../../../src/facts/file.js";
 import { blockEdit, blockInFile, blockMarkers } from "../../../src/ops/block-in-file.js";
-import { applyLocally, assertHostDoesWhatModelSays, declared, lookupOf } from "./text-ops-helpers.js";
+import { applyHere, assertHostDoesWhatModelSays, declared, lookupOf } from "./kit.js";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "bosun-bif-"));
 const fileWith = (text: string): FileFact => ({ type: "file", mode: "0644", owner: "root", group: "root", content: Buffer.from(text) });
@@ -99,7 +99,7 @@ describe("blockInFile apply (run locally with sh, grep and awk)", () => {
       ["two", "2"],
       ["one", "1b"],
     ]) {
-      assert.equal(applyLocally(declared(() => blockInFile(p, { name, block }))).status, "changed");
+      assert.equal(applyHere(declared(() => blockInFile(p, { name, block }))).status, "changed");
     }
     assert.equal(
       readFileSync(p, "utf8"),
@@ -110,9 +110,9 @@ describe("blockInFile apply (run locally with sh, grep and awk)", () => {
   it("creates a missing file with create, and fails without", () => {
     const dir = tmp();
     const created = path.join(dir, "new");
-    assert.equal(applyLocally(declared(() => blockInFile(created, { block: "a", create: true }))).status, "changed");
+    assert.equal(applyHere(declared(() => blockInFile(created, { block: "a", create: true }))).status, "changed");
     assert.equal(readFileSync(created, "utf8"), "# BEGIN BOSUN MANAGED BLOCK\na\n# END BOSUN MANAGED BLOCK\n");
-    const r = applyLocally(declared(() => blockInFile(path.join(dir, "nope"), { block: "a" })));
+    const r = applyHere(declared(() => blockInFile(path.join(dir, "nope"), { block: "a" })));
     assert.equal(r.status, "failed");
     assert.match(r.output ?? "", /does not exist \(create: false\)/);
   });

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { copy } from "../../../src/ops/copy.js";
-import { declared, lookup } from "./helpers.js";
+import { declared, outputs } from "./kit.js";
 
 /** Returns fileFact's output for a regular file with this content and mode, owned by root. */
 function regular(content: Buffer | string, mode = "644"): string {
@@ -29,7 +29,7 @@ describe("copy op", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const plan = (fact: string, o: { mode?: string } = {}) =>
-    declared(() => copy(DEST, { src, ...o })).plan(lookup({ [`file:${DEST}`]: fact }));
+    declared(() => copy(DEST, { src, ...o })).plan(outputs({ [`file:${DEST}`]: fact }));
 
   it("is a copy op for dest that carries the source's bytes in its apply", () => {
     const op = declared(() => copy(DEST, { src, mode: "0755", owner: "root", notify: "x" }));
@@ -57,7 +57,7 @@ describe("copy op", () => {
 
   it("diffs a text source against dest", () => {
     const op = declared(() => copy("/etc/app.conf", { src: path.join(dir, "text.conf") }));
-    const p = op.plan(lookup({ "file:/etc/app.conf": regular("a=0\n") }));
+    const p = op.plan(outputs({ "file:/etc/app.conf": regular("a=0\n") }));
     assert.match(p.diff ?? "", /^-a=0$/m);
     assert.match(p.diff ?? "", /^\+a=1$/m);
   });

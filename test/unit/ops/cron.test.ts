@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import type { FileFact } from "../../../src/facts/file.js";
 import { cron, cronFile, cronSchedule } from "../../../src/ops/cron.js";
-import { applyLocally, declared, lookupOf, rebased } from "./text-ops-helpers.js";
+import { applyHere, declared, lookupOf, rebased } from "./kit.js";
 
 const fileWith = (text: string): FileFact => {
   const content = Buffer.from(text);
@@ -81,12 +81,12 @@ describe("cron apply (run locally on a copy of /etc)", () => {
         root,
         ["/etc/"],
       );
-    assert.equal(applyLocally(op("present")).status, "changed");
+    assert.equal(applyHere(op("present")).status, "changed");
     const f = `${root}/etc/cron.d/bosun-test`;
     assert.equal(readFileSync(f, "utf8"), "# Managed by Bosun: cron job bosun-test\n*/5 * * * * root echo hi >/dev/null\n");
     assert.equal(statSync(f).mode & 0o777, 0o644);
-    assert.equal(applyLocally(op("present")).status, "ok");
-    assert.equal(applyLocally(op("absent")).status, "changed");
-    assert.equal(applyLocally(op("absent")).status, "ok");
+    assert.equal(applyHere(op("present")).status, "ok");
+    assert.equal(applyHere(op("absent")).status, "changed");
+    assert.equal(applyHere(op("absent")).status, "ok");
   });
 });

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { directory } from "../../../src/ops/directory.js";
-import { apply, declared, live, lookup } from "./helpers.js";
+import { applyHere, declared, live, outputs } from "./kit.js";
 
 // Output of fileFact's command, captured on Debian 12.
 const ABSENT = "type=absent\n";
@@ -14,7 +14,7 @@ const FILE =
   "type=file\nmode=644 owner=root group=root size=6\nsha256=5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03\ncontent=aGVsbG8K\n";
 
 const P = "/srv/app";
-const plan = (o: Parameters<typeof directory>[1], fact: string) => declared(() => directory(P, o)).plan(lookup({ [`file:${P}`]: fact }));
+const plan = (o: Parameters<typeof directory>[1], fact: string) => declared(() => directory(P, o)).plan(outputs({ [`file:${P}`]: fact }));
 
 describe("directory op", () => {
   it("is a directory op named for its path, asking for its file fact", () => {
@@ -64,25 +64,25 @@ describe("directory op", () => {
     it("creates the directory with its parents and mode, then plans and applies as ok", () => {
       const op = declared(() => directory(`${dir}/a/b/c`, { mode: "0750", owner: "nobody" }));
       assert.equal(op.plan(live).changed, true);
-      assert.equal(apply(op)?.status, "changed");
+      assert.equal(applyHere(op)?.status, "changed");
       const st = statSync(`${dir}/a/b/c`);
       assert.ok(st.isDirectory());
       assert.equal(st.mode & 0o7777, 0o750);
       assert.equal(st.uid, 65534);
       assert.deepEqual(op.plan(live), { changed: false, summary: "up to date" });
-      assert.equal(apply(op)?.status, "ok");
+      assert.equal(applyHere(op)?.status, "ok");
     });
 
     it("fixes only the mode of an existing directory", () => {
       const op = declared(() => directory(`${dir}/a`, { mode: "0700" }));
       assert.equal(op.plan(live).summary, "mode 0755 → 0700");
-      assert.equal(apply(op)?.status, "changed");
+      assert.equal(applyHere(op)?.status, "changed");
       assert.equal(statSync(`${dir}/a`).mode & 0o7777, 0o700);
     });
 
     it("fails when a file is in the way", () => {
       writeFileSync(`${dir}/file`, "x");
-      assert.equal(apply(declared(() => directory(`${dir}/file`)))?.status, "failed");
+      assert.equal(applyHere(declared(() => directory(`${dir}/file`)))?.status, "failed");
     });
   });
 });

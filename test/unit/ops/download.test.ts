@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { displayUrl, download } from "../../../src/ops/download.js";
 import { tempDir } from "../../e2e/helpers.js";
-import { applyHere, declared, outputs, planHere, serveDir } from "./system-ops-helpers.js";
+import { applyHere, declared, outputs, planHere, serveDir } from "./kit.js";
 
 const BODY = Buffer.from("release 1.0\n".repeat(100));
 const SHA = createHash("sha256").update(BODY).digest("hex");

@@ -5,7 +5,7 @@ import { MAX_FACT_CONTENT, parseFileFact } from "../../../src/facts/file.js";
 import { sensitive } from "../../../src/ops/content.js";
 import { file } from "../../../src/ops/file.js";
 import { Secret } from "../../../src/vault/secret.js";
-import { declared, lookup } from "./helpers.js";
+import { declared, outputs } from "./kit.js";
 
 // Output of fileFact's command, captured on Debian 12 (coreutils 9.1).
 const ABSENT = "type=absent\n";
@@ -20,7 +20,7 @@ function regular(content: string | Buffer, mode = "644", owner = "root", group =
 }
 
 const P = "/etc/motd";
-const plan = (o: Parameters<typeof file>[1], fact: string) => declared(() => file(P, o)).plan(lookup({ [`file:${P}`]: fact }));
+const plan = (o: Parameters<typeof file>[1], fact: string) => declared(() => file(P, o)).plan(outputs({ [`file:${P}`]: fact }));
 
 describe("file op: declaring", () => {
   it("is a file op named for its path, asking for that path's fact only", () => {

@@ -6,7 +6,7 @@ import { before, describe, it } from "node:test";
 import { type GitFact, parseGitFact, resolveRef } from "../../../src/facts/git.js";
 import { git, planGit } from "../../../src/ops/git.js";
 import { tempDir } from "../../e2e/helpers.js";
-import { applyHere, declared, planHere } from "./system-ops-helpers.js";
+import { applyHere, declared, planHere } from "./kit.js";
 
 const C1 = "1111111111111111111111111111111111111111";
 const C2 = "2222222222222222222222222222222222222222";

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { parseGroupEntry } from "../../../src/facts/group.js";
 import { group } from "../../../src/ops/group.js";
 import { tempDir } from "../../e2e/helpers.js";
-import { applyHere, declared, fakeAccounts, outputs, planHere } from "./system-ops-helpers.js";
+import { applyHere, declared, fakeAccounts, outputs, planHere } from "./kit.js";
 
 // `getent group NAME` output captured on Debian 12; rc 2 and no output when the group does not exist.
 const DEPLOY = "deploy:x:1500:alice,bob\n";

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import type { FileFact } from "../../../src/facts/file.js";
 import { parseLiveHostname } from "../../../src/facts/hostname.js";
 import { hostname, hostsLine } from "../../../src/ops/hostname.js";
-import { applyLocally, declared, fakeCommand, lookupOf, rebased } from "./text-ops-helpers.js";
+import { applyHere, declared, fakeCommand, lookupOf, rebased } from "./kit.js";
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "../../fixtures/facts", name), "utf8");
 const fileWith = (text: string): FileFact => {
@@ -82,7 +82,7 @@ describe("hostname apply (run locally on a copy of /etc and /proc, a fake hostna
     return root;
   };
   const run = (root: string, name: string) =>
-    applyLocally(
+    applyHere(
       rebased(
         declared(() => hostname(name)),
         root,

@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import type { FileFact } from "../../../src/facts/file.js";
 import { lineEdit, lineInFile } from "../../../src/ops/line-in-file.js";
-import { applyLocally, assertHostDoesWhatModelSays, declared, lookupOf, planLocally } from "./text-ops-helpers.js";
+import { applyHere, assertHostDoesWhatModelSays, declared, lookupOf, planHere } from "./kit.js";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "bosun-lif-"));
 const fileWith = (text: string): FileFact => ({ type: "file", mode: "0644", owner: "root", group: "root", content: Buffer.from(text) });
@@ -117,35 +117,35 @@ describe("lineInFile apply (run locally with sh, grep and awk)", () => {
     const p = path.join(tmp(), "f");
     writeFileSync(p, "a\n");
     const op = declared(() => lineInFile(p, { line: "b" }));
-    assert.equal(planLocally(op).changed, true);
+    assert.equal(planHere(op).changed, true);
     writeFileSync(p, "a\nb\nc\n");
-    assert.equal(applyLocally(op).status, "ok");
+    assert.equal(applyHere(op).status, "ok");
     assert.equal(readFileSync(p, "utf8"), "a\nb\nc\n");
   });
 
   it("creates a missing file with create, with its mode", () => {
     const p = path.join(tmp(), "new.conf");
     const op = declared(() => lineInFile(p, { line: "a=1", create: true, mode: "0600" }));
-    assert.equal(applyLocally(op).status, "changed");
+    assert.equal(applyHere(op).status, "changed");
     assert.equal(readFileSync(p, "utf8"), "a=1\n");
     assert.equal(statSync(p).mode & 0o777, 0o600);
-    assert.equal(applyLocally(op).status, "ok");
+    assert.equal(applyHere(op).status, "ok");
   });
 
   it("fixes the mode of an otherwise right file", () => {
     const p = path.join(tmp(), "m");
     writeFileSync(p, "a\n");
     chmodSync(p, 0o644);
-    assert.equal(applyLocally(declared(() => lineInFile(p, { line: "a", mode: "0640" }))).status, "changed");
+    assert.equal(applyHere(declared(() => lineInFile(p, { line: "a", mode: "0640" }))).status, "changed");
     assert.equal(statSync(p).mode & 0o777, 0o640);
   });
 
   it("fails on a missing file without create, and does nothing to one for state absent", () => {
     const dir = tmp();
-    const r = applyLocally(declared(() => lineInFile(path.join(dir, "nope"), { line: "a" })));
+    const r = applyHere(declared(() => lineInFile(path.join(dir, "nope"), { line: "a" })));
     assert.equal(r.status, "failed");
     assert.match(r.output ?? "", /nope does not exist \(create: false\)/);
-    assert.equal(applyLocally(declared(() => lineInFile(path.join(dir, "nope"), { line: "a", state: "absent" }))).status, "ok");
+    assert.equal(applyHere(declared(() => lineInFile(path.join(dir, "nope"), { line: "a", state: "absent" }))).status, "ok");
     assert.equal(existsSync(path.join(dir, "nope")), false);
   });
 
@@ -153,9 +153,50 @@ describe("lineInFile apply (run locally with sh, grep and awk)", () => {
     const dir = tmp();
     writeFileSync(path.join(dir, "real"), "a\n");
     symlinkSync(path.join(dir, "real"), path.join(dir, "link"));
-    const r = applyLocally(declared(() => lineInFile(path.join(dir, "link"), { line: "b" })));
+    const r = applyHere(declared(() => lineInFile(path.join(dir, "link"), { line: "b" })));
     assert.equal(r.status, "failed");
     assert.match(r.output ?? "", /is not a regular file/);
     assert.equal(readFileSync(path.join(dir, "real"), "utf8"), "a\n");
+  });
+});
+
+describe("lineInFile: compare-and-swap of the planned content", () => {
+  const sshd = "Port 22\n#PermitRootLogin yes\n";
+  const opts = { regexp: "^#?PermitRootLogin\\s", line: "PermitRootLogin no" };
+
+  /** Returns a fake grep and awk on PATH that fail loudly: a run that needs them used the host-side edit. */
+  const noHostEdit = (dir: string) => {
+    for (const tool of ["awk", "grep"]) {
+      writeFileSync(path.join(dir, tool), `#!/bin/sh\necho "${tool} must not run" >&2\nexit 99\n`);
+      chmodSync(path.join(dir, tool), 0o755);
+    }
+    return { PATH: `${dir}:${process.env.PATH}` };
+  };
+
+  it("writes the content the plan computed when the file is still as planned (no host-side edit runs)", () => {
+    const d = tmp();
+    const p = path.join(d, "sshd_config");
+    writeFileSync(p, sshd);
+    const op = declared(() => lineInFile(p, opts));
+    assert.equal(planHere(op).changed, true);
+    const r = applyHere(op, noHostEdit(d));
+    assert.equal(r.status, "changed", r.output);
+    assert.equal(readFileSync(p, "utf8"), "Port 22\nPermitRootLogin no\n");
+  });
+
+  it("derives the edit again on the host when the file changed after the plan (an earlier op wrote it)", () => {
+    const d = tmp();
+    const p = path.join(d, "sshd_config");
+    writeFileSync(p, sshd);
+    const op = declared(() => lineInFile(p, opts));
+    planHere(op);
+    writeFileSync(p, "Port 2222\nPermitRootLogin yes\nUsePAM yes\n");
+    assert.equal(applyHere(op).status, "changed");
+    assert.equal(
+      readFileSync(p, "utf8"),
+      "Port 2222\nPermitRootLogin no\nUsePAM yes\n",
+      "edited from what is there, not the planned content",
+    );
+    assert.equal(applyHere(op).status, "ok", "…and once right, nothing to do");
   });
 });

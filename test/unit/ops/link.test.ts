@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { link } from "../../../src/ops/link.js";
-import { apply, declared, live, lookup } from "./helpers.js";
+import { applyHere, declared, live, outputs } from "./kit.js";
 
 // Output of fileFact's command, captured on Debian 12.
 const ABSENT = "type=absent\n";
@@ -16,7 +16,7 @@ const DIRECTORY = "type=directory\nmode=755 owner=root group=root\n";
 
 const P = "/etc/nginx/sites-enabled/app";
 const T = "/etc/nginx/sites-available/app";
-const plan = (fact: string) => declared(() => link(P, { target: T })).plan(lookup({ [`file:${P}`]: fact }));
+const plan = (fact: string) => declared(() => link(P, { target: T })).plan(outputs({ [`file:${P}`]: fact }));
 
 describe("link op", () => {
   it("is a link op named for its path, asking for its file fact", () => {
@@ -61,10 +61,10 @@ describe("link op", () => {
 
     it("creates the link, then plans and applies as ok", () => {
       const op = declared(() => link(`${dir}/l1`, { target: "some target" }));
-      assert.equal(apply(op)?.status, "changed");
+      assert.equal(applyHere(op)?.status, "changed");
       assert.equal(readlinkSync(`${dir}/l1`), "some target");
       assert.deepEqual(op.plan(live), { changed: false, summary: "→ some target" });
-      assert.equal(apply(op)?.status, "ok");
+      assert.equal(applyHere(op)?.status, "ok");
     });
 
     it("retargets a link and replaces a file, leaving no temp file", () => {
@@ -72,7 +72,7 @@ describe("link op", () => {
       writeFileSync(`${dir}/f`, "x");
       for (const p of ["l2", "f"]) {
         const op = declared(() => link(`${dir}/${p}`, { target: "/new" }));
-        assert.equal(apply(op)?.status, "changed", p);
+        assert.equal(applyHere(op)?.status, "changed", p);
         assert.equal(readlinkSync(`${dir}/${p}`), "/new");
       }
       assert.deepEqual(
@@ -85,14 +85,14 @@ describe("link op", () => {
       mkdirSync(`${dir}/d1`);
       mkdirSync(`${dir}/d2`);
       symlinkSync(`${dir}/d1`, `${dir}/l3`);
-      assert.equal(apply(declared(() => link(`${dir}/l3`, { target: `${dir}/d2` })))?.status, "changed");
+      assert.equal(applyHere(declared(() => link(`${dir}/l3`, { target: `${dir}/d2` })))?.status, "changed");
       assert.equal(readlinkSync(`${dir}/l3`), `${dir}/d2`);
       assert.deepEqual(readdirSync(`${dir}/d1`), []);
     });
 
     it("fails, leaving it alone, when a real directory is in the way", () => {
       mkdirSync(`${dir}/realdir`);
-      const r = apply(declared(() => link(`${dir}/realdir`, { target: "/x" })));
+      const r = applyHere(declared(() => link(`${dir}/realdir`, { target: "/x" })));
       assert.equal(r?.status, "failed");
       assert.match(r?.output ?? "", /is a directory/);
       assert.ok(lstatSync(`${dir}/realdir`).isDirectory());

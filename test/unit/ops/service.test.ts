@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { FactLookup, FactRequest } from "../../../src/core/operation.js";
 import { parseUnitState, unitName } from "../../../src/facts/systemd.js";
 import { service } from "../../../src/ops/service.js";
-import { declared } from "./helpers.js";
+import { declared } from "./kit.js";
 
 /** Returns a FactLookup that answers the unit fact of unit with output. */
 function unitLookup(unit: string, output: string): FactLookup {

@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import type { FileFact } from "../../../src/facts/file.js";
 import { sudoers } from "../../../src/ops/sudoers.js";
-import { applyLocally, declared, fakeCommand, have, lookupOf, rebased } from "./text-ops-helpers.js";
+import { applyHere, declared, fakeCommand, have, lookupOf, rebased } from "./kit.js";
 
 const fileWith = (text: string, mode = "0440"): FileFact => {
   const content = Buffer.from(text);
@@ -77,7 +77,7 @@ describe("sudoers apply (run locally on a copy of /etc, a fake visudo)", () => {
     return root;
   };
   const run = (root: string, content: string) =>
-    applyLocally(
+    applyHere(
       rebased(
         declared(() => sudoers("deploy", { content })),
         root,
@@ -110,7 +110,7 @@ describe("sudoers apply (run locally on a copy of /etc, a fake visudo)", () => {
 
   it("fails clearly when visudo is missing", { skip: have("visudo") && "this machine has visudo" }, () => {
     const root = setup();
-    const r = applyLocally(
+    const r = applyHere(
       rebased(
         declared(() => sudoers("deploy", { content: RULE })),
         root,

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import type { FileFact } from "../../../src/facts/file.js";
 import { parseSysctlValue } from "../../../src/facts/sysctl.js";
 import { sysctl, sysctlFile } from "../../../src/ops/sysctl.js";
-import { applyLocally, declared, have, lookupOf, planLocally } from "./text-ops-helpers.js";
+import { applyHere, declared, have, lookupOf, planHere } from "./kit.js";
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "../../fixtures/facts", name), "utf8");
 const dropIn = (key: string, value: string): FileFact => {
@@ -94,23 +94,23 @@ describe("sysctl apply (run locally)", { skip: !have("sysctl") && "no sysctl her
   it("writes the drop-in once with apply: false", () => {
     const file = tmpFile();
     const op = declared(() => sysctl("vm.swappiness", 10, { file, apply: false }));
-    assert.equal(applyLocally(op).status, "changed");
+    assert.equal(applyHere(op).status, "changed");
     assert.equal(readFileSync(file, "utf8"), "# Managed by Bosun\nvm.swappiness = 10\n");
-    assert.equal(applyLocally(op).status, "ok");
-    assert.equal(planLocally(op).changed, false);
+    assert.equal(applyHere(op).status, "ok");
+    assert.equal(planHere(op).changed, false);
   });
 
   it("leaves a live value that is already right alone (a read-only key works)", () => {
     const file = tmpFile();
     const op = declared(() => sysctl("kernel.ostype", "Linux", { file }));
-    assert.equal(applyLocally(op).status, "changed");
-    assert.equal(applyLocally(op).status, "ok");
-    assert.equal(planLocally(op).changed, false);
+    assert.equal(applyHere(op).status, "changed");
+    assert.equal(applyHere(op).status, "ok");
+    assert.equal(planHere(op).changed, false);
   });
 
   it("fails clearly when the live value cannot be set", () => {
     const op = declared(() => sysctl("kernel.ostype", "Plan9", { file: tmpFile() }));
-    const r = applyLocally(op);
+    const r = applyHere(op);
     assert.equal(r.status, "failed");
     assert.match(r.output ?? "", /sysctl kernel\.ostype: could not set the live value \(it reads "Linux"; .*k\.conf is in place/);
   });

@@ -6,7 +6,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { renderTemplate, template } from "../../../src/ops/template.js";
 import { Secret } from "../../../src/vault/secret.js";
-import { declared, lookup } from "./helpers.js";
+import { declared, outputs } from "./kit.js";
 
 describe("renderTemplate", () => {
   it("replaces placeholders, with or without spaces inside the braces", () => {
@@ -69,25 +69,25 @@ describe("template op", () => {
     );
     assert.equal(op.kind, "template");
     assert.equal(op.name, "/etc/motd");
-    const p = op.plan(lookup({ "file:/etc/motd": "type=absent\n" }));
+    const p = op.plan(outputs({ "file:/etc/motd": "type=absent\n" }));
     assert.equal(p.changed, true);
     assert.match(p.diff ?? "", /^\+Welcome to web1 \(prod\)$/m);
-    assert.equal(op.plan(lookup({ "file:/etc/motd": fact("Welcome to web1 (prod)\n") })).changed, false);
-    assert.equal(op.plan(lookup({ "file:/etc/motd": fact("Welcome to web2 (prod)\n") })).summary, "update content");
+    assert.equal(op.plan(outputs({ "file:/etc/motd": fact("Welcome to web1 (prod)\n") })).changed, false);
+    assert.equal(op.plan(outputs({ "file:/etc/motd": fact("Welcome to web2 (prod)\n") })).summary, "update content");
   });
 
   it("renders vault secrets as *** in the plan and as plaintext in the apply", () => {
     const op = declared(() =>
       template("/etc/motd", { src: path.join(dir, "motd.tpl"), vars: { host: new Secret("s3cret-host"), env: { name: "prod" } } }),
     );
-    const p = op.plan(lookup({ "file:/etc/motd": "type=absent\n" }));
+    const p = op.plan(outputs({ "file:/etc/motd": "type=absent\n" }));
     assert.match(p.diff ?? "", /^\+Welcome to \*\*\* \(prod\)$/m);
     assert.ok(op.apply().includes(Buffer.from("Welcome to s3cret-host (prod)\n").toString("base64")));
   });
 
   it("uses a render function instead of a file", () => {
     const op = declared(() => template("/etc/app.env", { render: () => "PORT=9100\n" }));
-    assert.equal(op.plan(lookup({ "file:/etc/app.env": fact("PORT=9100\n") })).changed, false);
+    assert.equal(op.plan(outputs({ "file:/etc/app.env": fact("PORT=9100\n") })).changed, false);
   });
 
   it("resolves a relative src against the current directory", () => {

@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import type { FileFact } from "../../../src/facts/file.js";
 import { timezone } from "../../../src/ops/timezone.js";
-import { applyLocally, declared, lookupOf, rebased } from "./text-ops-helpers.js";
+import { applyHere, declared, lookupOf, rebased } from "./kit.js";
 
 const ZONE_OK = `rc:[ "$(head -c 4 /usr/share/zoneinfo/Europe/Paris 2>/dev/null)" = TZif ]`;
 const tzFile = (name: string): FileFact => ({
@@ -93,16 +93,16 @@ describe("timezone apply (run locally on a copy of /etc and /usr/share)", () => 
 
   it("sets the link and /etc/timezone once", () => {
     const root = setup();
-    assert.equal(applyLocally(op(root, "Europe/Paris")).status, "changed");
+    assert.equal(applyHere(op(root, "Europe/Paris")).status, "changed");
     assert.equal(readlinkSync(`${root}/etc/localtime`), `${root}/usr/share/zoneinfo/Europe/Paris`);
     assert.equal(readFileSync(`${root}/etc/timezone`, "utf8"), "Europe/Paris\n");
-    assert.equal(applyLocally(op(root, "Europe/Paris")).status, "ok");
+    assert.equal(applyHere(op(root, "Europe/Paris")).status, "ok");
   });
 
   it("fails clearly, changing nothing, when the zone is not installed or not a zone", () => {
     const root = setup();
     for (const name of ["Asia/Tokyo", "leapseconds"]) {
-      const r = applyLocally(op(root, name));
+      const r = applyHere(op(root, name));
       assert.equal(r.status, "failed");
       assert.match(r.output ?? "", new RegExp(`timezone ${name}: .* is not installed \\(install the tzdata package first`));
     }

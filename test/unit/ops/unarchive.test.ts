@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { archiveMarker, unarchive } from "../../../src/ops/unarchive.js";
 import { tempDir } from "../../e2e/helpers.js";
-import { applyHere, declared, outputs, planHere } from "./system-ops-helpers.js";
+import { applyHere, declared, outputs, planHere } from "./kit.js";
 
 /** Builds an archive of a small tree (app/VERSION, app/bin/run 0755) with this version; returns its path. */
 function archive(version: string, ext: "tar.gz" | "tgz" | "tar" | "zip" = "tar.gz"): string {

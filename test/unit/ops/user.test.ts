@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { parseUserEntry } from "../../../src/facts/user.js";
 import { user } from "../../../src/ops/user.js";
 import { tempDir } from "../../e2e/helpers.js";
-import { applyHere, declared, fakeAccounts, outputs, planHere } from "./system-ops-helpers.js";
+import { applyHere, declared, fakeAccounts, outputs, planHere } from "./kit.js";
 
 // Output of userFact's command (getent passwd, id -gn, id -Gn) captured on Debian 12.
 const ALICE = "passwd=alice:x:1501:1501:Alice Liddell:/home/alice:/bin/sh\ngroup=alice\ngroups=alice adm sudo\n";

@@ -1,15 +1,31 @@
 /**
- * Helpers for the unit tests of the system operations (users, keys, apt sources, downloads, git, archives):
- * declare an op outside a role, plan it from fact outputs or from facts gathered on this machine, and run
- * its apply fragment in a real apply script with `sh -s`.
+ * The one kit of the operation tests: declare an op outside a role, answer its facts (from captured
+ * outputs, from values, or gathered on this machine), and run its apply fragment in the real apply
+ * script with `sh -s`, against fake state (stand-in tools on PATH, temp dirs, a local HTTP server).
  */
-import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import assert from "node:assert/strict";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { Collector, collectInto } from "../../../src/core/collector.js";
 import type { FactLookup, FactRequest, Operation, OpPlan } from "../../../src/core/operation.js";
 import { buildApplyScript, type StepResult as OpOutcome, opResult, parseApplyOutput } from "../../../src/engine/script.js";
 
-export { declared } from "./helpers.js";
+/** Returns the op that fn declares, built outside a role. */
+export function declared(fn: () => unknown): Operation {
+  const c = new Collector();
+  collectInto(c, fn);
+  if (c.ops.length !== 1) throw new Error(`expected one op, got ${c.ops.length}`);
+  return c.ops[0] as Operation;
+}
+
+/** A FactLookup that runs each fact command on this machine. */
+export const live: FactLookup = {
+  get<T>(req: FactRequest<T>): T {
+    const r = spawnSync("sh", ["-c", req.command], { encoding: "utf8" });
+    return req.parse(r.stdout, r.status ?? 1);
+  },
+};
 
 /** Returns a lookup that parses, for each fact, the command output given for its key (rc 0 unless given). */
 export function outputs(byKey: Record<string, string | { output: string; rc: number }>): FactLookup {
@@ -88,4 +104,56 @@ export async function serveDir(dir: string, host = "127.0.0.1", port = 0): Promi
     child.once("exit", (c) => reject(new Error(`file server exited (${c})`)));
   });
   return { url: `http://${host}:${bound}`, stop: () => child.stdin.end() };
+}
+
+/** Returns a lookup serving the given facts by key. */
+export function lookupOf(values: Record<string, unknown>): FactLookup {
+  return {
+    get<T>(req: FactRequest<T>): T {
+      if (!(req.key in values)) throw new Error(`fact ${req.key} not in fixture`);
+      return values[req.key] as T;
+    },
+  };
+}
+
+/** Returns whether a command exists on this machine. */
+export function have(cmd: string): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Returns the op with every absolute path under these prefixes moved under root in its apply
+ * fragment, so an op on fixed system paths (/etc/…) runs locally on a copy of them.
+ */
+export function rebased(op: Operation, root: string, prefixes: string[]): Operation {
+  return { ...op, apply: () => prefixes.reduce((text, p) => text.replaceAll(p, `${root}${p}`), op.apply()) };
+}
+
+/** Writes an executable sh script; returns its path. */
+export function fakeCommand(dir: string, name: string, body: string): string {
+  const p = `${dir}/${name}`;
+  writeFileSync(p, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return p;
+}
+
+/**
+ * Asserts that the op (editing file, which holds `before`) plans a change exactly when its apply, run
+ * locally, leaves the file as the planner's model (`modelled`, latin1) says, and that a second run
+ * changes nothing and plans nothing.
+ */
+export function assertHostDoesWhatModelSays(file: string, before: string, op: Operation, modelled: string): void {
+  writeFileSync(file, before);
+  const plan = planHere(op);
+  const expected = Buffer.from(modelled, "latin1");
+  const first = applyHere(op);
+  assert.deepEqual(readFileSync(file), expected);
+  assert.equal(first.status, expected.equals(Buffer.from(before)) ? "ok" : "changed", first.output);
+  assert.equal(plan.changed, first.status === "changed");
+  assert.equal(applyHere(op).status, "ok");
+  assert.equal(planHere(op).changed, false);
 }
