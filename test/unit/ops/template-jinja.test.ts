@@ -7,7 +7,7 @@ import type { HostFacts } from "../../../src/facts/host.js";
 import type { TemplateHost } from "../../../src/ops/jinja-vars.js";
 import { template } from "../../../src/ops/template.js";
 import { Secret } from "../../../src/vault/secret.js";
-import { declared, lookup } from "./helpers.js";
+import { declared, outputs as lookup } from "./kit.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "bosun-jinja-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { parseUfwFact } from "../../../src/facts/ufw.js";
 import { sshReachableCheck, ufw, ufwRuleText } from "../../../src/ops/ufw.js";
-import { declared, fakeCommand, lookupOf } from "./text-ops-helpers.js";
+import { declared, fakeCommand, lookupOf } from "./kit.js";
 
 const CAPTURED = readFileSync(new URL("../../fixtures/facts/ufw-active.txt", import.meta.url), "utf8");
 

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { validatedFile } from "../../../src/ops/validated-file.js";
-import { applyLocally, declared, fakeCommand, planLocally } from "./text-ops-helpers.js";
+import { applyHere as applyLocally, declared, fakeCommand, planHere as planLocally } from "./kit.js";
 
 /** A config dir with a fake checker that rejects any file of the dir (or the %s file) holding "oops". */
 function setup() {
