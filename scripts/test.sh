@@ -21,7 +21,7 @@ npm run --silent lint
 
 bosun() { node bin/bosun.js "$@"; }
 LAB_SIZE=${BOSUN_TEST_LAB_SIZE:-31}
-PARALLEL=${BOSUN_TEST_PARALLEL:-4}
+PARALLEL=${BOSUN_TEST_PARALLEL:-5}
 started_lab=0
 running=$(bosun lab status --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).filter(h=>h.ssh).length)}catch{console.log(0)}})')
 if [ "$running" -lt "$LAB_SIZE" ]; then
@@ -38,9 +38,16 @@ trap cleanup EXIT
 shopt -s globstar nullglob
 # name | environment (the group's lab hosts) | test files. Every e2e file is in exactly one group.
 GROUPS_TABLE=(
+  "pipeline|BOSUN_E2E_PIPELINE_HOSTS=web14,web15,db7 BOSUN_E2E_PIPELINE_GITHUB_HOSTS=web14,web15|test/e2e/pipeline.test.ts test/e2e/pipeline-github.test.ts"
+  "roles-a|BOSUN_E2E_ROLES_HOSTS=web9,web10,db5,web11|test/e2e/roles-common.test.ts test/e2e/roles-nginx.test.ts test/e2e/roles-monitoring.test.ts test/e2e/roles-rsyslog.test.ts test/e2e/roles-ufw.test.ts"
+  "roles-b|BOSUN_E2E_ROLES_SERVICE_HOSTS=web12 BOSUN_E2E_ROLES_DOCKER_HOSTS=web12,web13 BOSUN_E2E_ROLES_POSTGRES_HOSTS=db6,web13|test/e2e/roles-service.test.ts test/e2e/roles-docker.test.ts test/e2e/roles-postgres.test.ts"
+  "bad-input|BOSUN_E2E_BADINPUT_HOSTS=db2,web5,web6 BOSUN_E2E_INIT_HOSTS=db2,web5,web6 BOSUN_E2E_SECRET_ROTATION_HOSTS=web6|test/e2e/bad-input.test.ts test/e2e/bad-input-inventory.test.ts test/e2e/init.test.ts test/e2e/secret-rotation.test.ts"
+  "fleet|BOSUN_E2E_ROLES_FLEET_HOSTS=web18,db9,web16,web17,db8|test/e2e/roles-fleet.test.ts"
+  "core|BOSUN_E2E_HOSTS=web1,web2,db1|test/e2e/engine.test.ts test/e2e/foundation.test.ts test/e2e/secrets.test.ts test/e2e/accounts.test.ts test/e2e/apt-sources.test.ts test/e2e/fetch.test.ts test/e2e/text-system-ops.test.ts"
+  "import|BOSUN_E2E_IMPORT_ANSIBLE_HOSTS=db3,web7 BOSUN_E2E_IMPORT_BOSUN_HOSTS=web8,db4|test/e2e/import-ansible.test.ts"
   "unit||test/unit/**/*.test.ts"
-  "core|BOSUN_E2E_HOSTS=web1,web2,db1|test/e2e/engine.test.ts test/e2e/foundation.test.ts test/e2e/secrets.test.ts"
-  "ops|BOSUN_E2E_HOSTS=web3,web4,db2|test/e2e/accounts.test.ts test/e2e/apt-sources.test.ts test/e2e/fetch.test.ts test/e2e/text-system-ops.test.ts"
+  "runs|BOSUN_E2E_RUNAPI_HOSTS=web3,web4|test/e2e/runs.test.ts"
+  "server|BOSUN_E2E_SERVER_HOSTS=web19,web20,db10|test/e2e/server.test.ts"
 )
 
 logs=$(mktemp -d)

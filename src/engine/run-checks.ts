@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
 import { access, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { BosunError, SiteError, UsageError } from "../errors.js";
 import type { Inventory } from "../inventory/model.js";
 import { selectHosts } from "../inventory/patterns.js";
+import { shardHosts } from "../inventory/shard.js";
 import { parseSerial } from "./batches.js";
 import type { Deployment } from "./declare.js";
 
@@ -65,12 +65,12 @@ export function limitedHosts(
   return new Set(hosts);
 }
 
-/** Returns shard k of n of hosts: a stable split by a hash of each host name (independent of order). */
+/** Returns shard k of n of hosts: the same balanced split `pipeline run --shard` makes (src/inventory/shard.ts). */
 export function shardOf(hosts: string[], shard: { k: number; n: number }): string[] {
   const { k, n } = shard;
   if (!Number.isInteger(n) || n < 1 || !Number.isInteger(k) || k < 1 || k > n)
     throw new UsageError(`--shard ${k}/${n}: expected k/N with 1 ≤ k ≤ N`);
-  return hosts.filter((h) => createHash("sha256").update(h).digest().readUInt32BE(0) % n === k - 1);
+  return shardHosts(hosts, shard);
 }
 
 /** Throws when the state directory cannot be created or written (checked before touching a host: the record would be lost). */

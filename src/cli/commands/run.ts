@@ -3,13 +3,14 @@ import type { Command } from "commander";
 import pc from "picocolors";
 import { runSite } from "../../engine/run-site.js";
 import { UsageError } from "../../errors.js";
+import { parseShard, type Shard } from "../../inventory/shard.js";
 import { logger } from "../../log.js";
 import { Store } from "../../store/runs.js";
 import { type GlobalOptions, parseExtraVars, setup, vaultKeys } from "../context.js";
 import { listPlayHosts } from "../list-hosts.js";
 import { type HostOptions, hostOptions, tagList } from "../options.js";
 import { promptHidden } from "../prompt.js";
-import { out } from "../render.js";
+import { out, outJson } from "../render.js";
 import { HumanRenderer } from "../render-run.js";
 
 const log = logger("run");
@@ -24,6 +25,7 @@ interface RunCliOptions extends HostOptions {
   detailedExitcode?: boolean;
   typecheck?: boolean;
   listHosts?: boolean;
+  shard?: Shard;
 }
 
 /** Returns the comma-separated list of a flag; an empty one (`-t ''`) is kept so the run API refuses it. */
@@ -36,7 +38,8 @@ export function registerRun(program: Command): void {
       .option("--skip-tags <tags>", "skip operations with these tags", tagList)
       .option("--serial <n>", "rolling batch size for every play: a number or a percentage like 30%")
       .option("--no-typecheck", "skip type-checking the site (done once per change of its files otherwise)")
-      .option("--list-hosts", "print each play's hosts (and batches) and exit, without connecting");
+      .option("--list-hosts", "print each play's hosts (and batches) and exit, without connecting")
+      .option("--shard <k/n>", "only shard K of N of the selected hosts (a deterministic split, e.g. one CI job of N)", parseShard);
 
   common(program.command("plan").description("check mode: show per host what would change, with diffs; touches nothing"))
     .option("--detailed-exitcode", "exit 2 when changes are pending")
@@ -83,6 +86,7 @@ async function run(mode: "plan" | "apply", site: string, o: RunCliOptions, cmd: 
       config: loaded,
       vaultKeys: keys,
       limit: o.limit,
+      shard: o.shard,
       tags: list(o.tags),
       skipTags: list(o.skipTags),
       extraVars,
@@ -105,7 +109,7 @@ async function run(mode: "plan" | "apply", site: string, o: RunCliOptions, cmd: 
       confirm: mode === "apply" && !o.yes ? (play) => confirm(renderer, play) : undefined,
     });
     for await (const e of handle.events) {
-      if (o.json) out(JSON.stringify(e));
+      if (o.json) outJson(e);
       else renderer.handle(e);
     }
     const record = await handle.result;
