@@ -8,13 +8,15 @@ bash scripts/setup.sh
 bosun() { node bin/bosun.js "$@"; }
 step() { printf '\n\033[1m$ bosun %s\033[0m\n' "$*"; bosun "$@"; }
 
-BOSUN_LOG=${BOSUN_LOG:-info} bosun lab up 3
+# A running lab of 3 or more hosts is used as it is (a bigger one may be running the tests).
+running=$(bosun lab status --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).filter(h=>h.ssh).length)}catch{console.log(0)}})')
+if [ "$running" -lt 3 ]; then BOSUN_LOG=${BOSUN_LOG:-info} bosun lab up 3; fi
 step inventory -i lab --graph
-step facts all -i lab
-step exec all -i lab -- 'uptime; systemctl is-system-running'
-step plan examples/site.ts -i lab
-step apply examples/site.ts -i lab --yes
-step apply examples/site.ts -i lab --yes          # again: nothing changes
-step exec web -i lab -- 'curl -fsS http://127.0.0.1/version'
+step facts all -i lab -l web1,web2,db1
+step exec all -i lab -l web1,web2,db1 -- 'uptime; systemctl is-system-running'
+step plan examples/site.ts -i lab -l web1,web2,db1
+step apply examples/site.ts -i lab -l web1,web2,db1 --yes
+step apply examples/site.ts -i lab -l web1,web2,db1 --yes   # again: nothing changes
+step exec web -i lab -l web1,web2 -- 'curl -fsS http://127.0.0.1/version'
 step runs -n 5
 printf '\nThe lab stays up: try `node bin/bosun.js lab ssh web1`, and `node bin/bosun.js lab down` when done.\n'
