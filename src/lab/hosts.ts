@@ -80,13 +80,22 @@ export async function stopHost(layout: LabLayout, name: string, timeoutMs = 15_0
   await rm(file, { force: true });
 }
 
-/** Returns the host's SSH public keys (known_hosts lines) once sshd answers, or undefined at the deadline. */
+/** The host key types every lab host has (`ssh-keygen -A` at boot). */
+const KEY_TYPES = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa"];
+
+/**
+ * Returns the host's SSH public keys (known_hosts lines) once sshd answers with every key type, or
+ * undefined at the deadline. A loaded machine can time out a keyscan after one type: known_hosts with
+ * the RSA key alone would make ssh refuse the host ("No ED25519 host key is known").
+ */
 export async function waitForSsh(address: string, deadline: number): Promise<string | undefined> {
+  let partial: string[] = [];
   while (Date.now() < deadline) {
-    const res = await run("ssh-keyscan", ["-T", "1", address], { check: false });
+    const res = await run("ssh-keyscan", ["-T", "3", address], { check: false });
     const lines = res.stdout.split("\n").filter((l) => l.startsWith(`${address} `));
-    if (lines.length > 0) return `${lines.sort().join("\n")}\n`;
+    if (KEY_TYPES.every((t) => lines.some((l) => l.split(" ")[1] === t))) return `${lines.sort().join("\n")}\n`;
+    if (lines.length > partial.length) partial = lines;
     await sleep(150);
   }
-  return undefined;
+  return partial.length > 0 ? `${partial.sort().join("\n")}\n` : undefined;
 }

@@ -18,10 +18,10 @@ const APT_OPTS = "-y -q -o DPkg::Lock::Timeout=120 -o Dpkg::Options::=--force-co
  * DPkg::Lock::Timeout does not cover the lists lock, so a held lock (another apt, another run) is
  * waited for, up to 120 s, by retrying; any other failure fails at once.
  */
-export function aptUpdateIfStale(validS: number): string {
+export function aptUpdateIfStale(validS: number, alsoWhen?: string): string {
   return [
     `__s=/var/lib/apt/lists/.bosun-stamp; __t=$(stat -c %Y "$__s" 2>/dev/null || echo 0)`,
-    `if [ $(( $(date +%s) - __t )) -ge ${Math.max(0, Math.floor(validS))} ] || ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then`,
+    `if [ $(( $(date +%s) - __t )) -ge ${Math.max(0, Math.floor(validS))} ] || ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1${alsoWhen ? ` || ${alsoWhen}` : ""}; then`,
     `  __w=0`,
     `  until __out=$(apt-get update -q -o DPkg::Lock::Timeout=120 2>&1); do`,
     `    case "$__out" in`,
@@ -86,7 +86,9 @@ export function apt(packages: string | string[], o: AptOptions = {}): Operation 
       return [
         probe(`case "$__st" in ii*) ;; *) __todo="$__todo $__p";; esac`),
         `if [ -n "$__todo" ]; then`,
-        aptUpdateIfStale(valid),
+        // Fresh lists that do not know a wanted package (added to the repository since) are updated anyway.
+        `  __unknown=; for __p in $__todo; do apt-cache show "$__p" >/dev/null 2>&1 || __unknown=1; done`,
+        aptUpdateIfStale(valid, '[ -n "$__unknown" ]'),
         `  ${APT_ENV} apt-get install ${APT_OPTS}${recommends} $__todo; __changed`,
         `fi`,
       ].join("\n");

@@ -162,21 +162,24 @@ describe("apt op: declaring", () => {
  * (dir/installed): apt-get logs each call to dir/log; `apt-get update` fails on apt's lock while
  * dir/lock-busy counts down; the lists' stamp time comes from dir/stamp.
  */
-function fakeApt(opts: { installed?: string[]; stampAgeS?: number; lockBusy?: number; updateFails?: boolean } = {}) {
+function fakeApt(opts: { installed?: string[]; stampAgeS?: number; lockBusy?: number; updateFails?: boolean; notInLists?: string[] } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "bosun-apt-"));
   const bin = path.join(dir, "bin");
   mkdirSync(bin);
   writeFileSync(path.join(dir, "installed"), (opts.installed ?? []).map((p) => `${p}\n`).join(""));
   writeFileSync(path.join(dir, "log"), "");
   writeFileSync(path.join(dir, "lock-busy"), String(opts.lockBusy ?? 0));
+  // Packages the lists do not know until the next `apt-get update`.
+  writeFileSync(path.join(dir, "not-in-lists"), (opts.notInLists ?? []).map((p) => `${p}\n`).join(""));
   writeFileSync(path.join(dir, "stamp"), String(Math.floor(Date.now() / 1000) - (opts.stampAgeS ?? 10 ** 6)));
   const tools: Record<string, string> = {
     "apt-get": [
       'echo "apt-get $*" >> "$FAKE/log"',
       'for a in "$@"; do case $a in update) n=$(cat "$FAKE/lock-busy"); if [ "$n" -gt 0 ]; then echo $((n-1)) > "$FAKE/lock-busy"; echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 7 (apt-get)" >&2; exit 100; fi;',
-      `  ${opts.updateFails ? 'echo "E: The repository is not signed." >&2; exit 100' : "exit 0"};; esac; done`,
+      `  ${opts.updateFails ? 'echo "E: The repository is not signed." >&2; exit 100' : ': > "$FAKE/not-in-lists"; exit 0'};; esac; done`,
       'mode=; for a in "$@"; do case $a in install|remove) mode=$a;; -*|*=*) ;; *) [ -z "$mode" ] || { if [ $mode = install ]; then echo "$a" >> "$FAKE/installed"; else grep -vx "$a" "$FAKE/installed" > "$FAKE/i2"; mv "$FAKE/i2" "$FAKE/installed"; fi; };; esac; done',
     ].join("\n"),
+    "apt-cache": 'p=; for a in "$@"; do p=$a; done; ! grep -qx "$p" "$FAKE/not-in-lists"',
     "dpkg-query": 'p=; for a in "$@"; do p=$a; done; grep -qx "$p" "$FAKE/installed" && printf "ii " || exit 1',
     stat: 'cat "$FAKE/stamp"',
     ls: "exit 0",
@@ -229,6 +232,26 @@ describe("apt op: applying (fake apt on PATH)", () => {
         f.calls().map((c) => c.split(" ")[1]),
         ["install"],
       );
+    } finally {
+      f.done();
+    }
+  });
+
+  it("updates lists younger than the validity window when they do not know a wanted package", () => {
+    const f = fakeApt({ stampAgeS: 60, notInLists: ["nodejs"] });
+    try {
+      assert.equal(
+        applyHere(
+          declared(() => apt(["jq", "nodejs"], { cacheValidTime: 3600 })),
+          f.env,
+        ).status,
+        "changed",
+      );
+      assert.deepEqual(
+        f.calls().map((c) => c.split(" ")[1]),
+        ["update", "install"],
+      );
+      assert.deepEqual(f.installed().sort(), ["jq", "nodejs"]);
     } finally {
       f.done();
     }
