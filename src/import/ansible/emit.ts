@@ -198,7 +198,9 @@ export function playRoleNames(play: Yaml, index: number): string[] {
 
 /** Returns inventory.yml: the inventory's groups and hosts with group_vars/host_vars folded in. */
 export function inventoryFile(decl: InventoryDecl | undefined, groupVars: Map<string, Vars>, hostVars: Map<string, Vars>): string {
-  const doc: Record<string, Yaml> = { all: { vars: { ...(decl?.vars ?? {}), ...(groupVars.get("all") ?? {}) } } };
+  // [all:vars] is the "all" group's vars in the inventory reader (as in Ansible), or top-level vars.
+  const allGroupVars = decl?.groups.find((g) => g.name === "all")?.vars ?? {};
+  const doc: Record<string, Yaml> = { all: { vars: { ...(decl?.vars ?? {}), ...allGroupVars, ...(groupVars.get("all") ?? {}) } } };
   const all = doc.all as Yaml;
   const children: Yaml = {};
   const hostEntry = (h: string) => {
