@@ -39,6 +39,10 @@ export const ServerConfigSchema = z.strictObject({
   listen: z
     .string()
     .regex(/^[^:]+:\d{1,5}$/, "expected HOST:PORT")
+    .refine((s) => {
+      const p = Number(s.slice(s.lastIndexOf(":") + 1));
+      return p >= 1 && p <= 65535;
+    }, "the port must be 1 to 65535")
     .default("127.0.0.1:8700"),
   /** Public URL of the dashboard (links in webhooks). */
   url: httpUrl.optional(),
