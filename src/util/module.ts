@@ -33,7 +33,8 @@ let entries = {};
 export function initialize(data) { entries = data.entries; }
 export async function resolve(specifier, context, next) {
   const hit = entries[specifier];
-  if (hit) return { url: hit, shortCircuit: true };
+  // Resolved on down the chain (tsx included), so the file is loaded as its own kind (.ts through tsx).
+  if (hit) return next(hit, context);
   return next(specifier, context);
 }
 export async function load(url, context, next) {

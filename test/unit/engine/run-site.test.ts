@@ -127,7 +127,7 @@ describe("runSite", () => {
   it("rejects bad input before any host is touched and records nothing", async () => {
     const cases: [string, Partial<RunSiteOptions>, RegExp, string?, string?][] = [
       ["empty limit", { limit: "" }, /--limit: an empty limit/],
-      ["limit matching nothing (plan)", { limit: "web*", mode: "plan" }, /--limit "web\*" matches no host/],
+      ["limit matching nothing (plan)", { limit: "web*", mode: "plan" }, /"web\*" matches no host/],
       ["--serial lots", { serial: "lots" }, /--serial: serial must be a number or a percentage like "30%", got "lots"/],
       ["an empty tag", { tags: [""] }, /--tags: an empty tag/],
       ["forks 0", { forks: 0 }, /--forks: expected a whole number/],

@@ -57,12 +57,50 @@ export function applyHere(op: Operation, env: NodeJS.ProcessEnv = {}): OpOutcome
   return { ...out, stdout: r.stdout };
 }
 
+/** Shell functions the stateful account tools share: edit a field of a passwd/group line, group members. */
+const ACCOUNTS_LIB = `
+__set() { awk -F: -v OFS=: -v n="$2" -v f="$3" -v v="$4" '$1==n{$f=v} {print}' "$FAKE/$1" > "$FAKE/$1.t" && mv "$FAKE/$1.t" "$FAKE/$1"; }
+__del() { awk -F: -v n="$2" '$1!=n' "$FAKE/$1" > "$FAKE/$1.t" && mv "$FAKE/$1.t" "$FAKE/$1"; }
+__addmem() { awk -F: -v OFS=: -v g="$1" -v u="$2" '$1==g && index(","$4",", ","u",")==0 {$4=($4=="" ? u : $4","u)} {print}' "$FAKE/group" > "$FAKE/group.t" && mv "$FAKE/group.t" "$FAKE/group"; }
+__delmem() { awk -F: -v OFS=: -v u="$1" '{n=split($4,m,","); s=""; for(i=1;i<=n;i++) if(m[i]!=u) s=(s=="" ? m[i] : s","m[i]); $4=s; print}' "$FAKE/group" > "$FAKE/group.t" && mv "$FAKE/group.t" "$FAKE/group"; }
+__gid() { case $1 in *[!0-9]*) awk -F: -v g="$1" '$1==g{print $3; f=1} END{exit !f}' "$FAKE/group";; *) echo "$1";; esac; }
+__next() { awk -F: 'BEGIN{m=999} $3>m && $3<60000 {m=$3} END{print m+1}' "$FAKE/$1"; }
+__groups() { old=$IFS; IFS=,; for __g in $2; do IFS=$old; [ -z "$__g" ] || grep -q "^$__g:" "$FAKE/group" || { echo "group $__g does not exist" >&2; exit 6; }; __addmem "$__g" "$1"; done; IFS=$old; }
+`;
+
+/** The stateful shadow tools (after the argv log line): they change the fake database as the real ones would. */
+const STATEFUL_ACCOUNT_TOOLS: Record<string, string> = {
+  useradd: `u=; g=; G=; s=/bin/sh; d=; c=
+while [ $# -gt 1 ]; do case $1 in -u) u=$2; shift 2;; -g) g=$2; shift 2;; -G) G=$2; shift 2;; -s) s=$2; shift 2;; -d) d=$2; shift 2;; -c) c=$2; shift 2;; *) shift;; esac; done
+n=$1; ! grep -q "^$n:" "$FAKE/passwd" || { echo "useradd: user '$n' already exists" >&2; exit 9; }
+[ -n "$u" ] || u=$(__next passwd)
+if [ -n "$g" ]; then gid=$(__gid "$g") || { echo "useradd: group '$g' does not exist" >&2; exit 6; }
+else ! grep -q "^$n:" "$FAKE/group" || { echo "useradd: group $n exists" >&2; exit 9; }; gid=$(__next group); echo "$n:x:$gid:" >> "$FAKE/group"; fi
+echo "$n:x:$u:$gid:$c:\${d:-/home/$n}:$s" >> "$FAKE/passwd"
+__groups "$n" "$G"`,
+  usermod: `a=; G=; set_G=
+for n; do :; done
+grep -q "^$n:" "$FAKE/passwd" || { echo "usermod: user '$n' does not exist" >&2; exit 6; }
+while [ $# -gt 1 ]; do case $1 in
+  -u) __set passwd "$n" 3 "$2"; shift 2;; -g) gid=$(__gid "$2") || exit 6; __set passwd "$n" 4 "$gid"; shift 2;;
+  -c) __set passwd "$n" 5 "$2"; shift 2;; -d) __set passwd "$n" 6 "$2"; shift 2;; -s) __set passwd "$n" 7 "$2"; shift 2;;
+  -a) a=1; shift;; -G) G=$2; set_G=1; shift 2;; *) shift;; esac; done
+if [ -n "$set_G" ]; then [ -n "$a" ] || __delmem "$n"; __groups "$n" "$G"; fi`,
+  userdel: `for n; do :; done; grep -q "^$n:" "$FAKE/passwd" || exit 6; __del passwd "$n"; __delmem "$n"`,
+  groupadd: `g=; while [ $# -gt 1 ]; do case $1 in -g) g=$2; shift 2;; *) shift;; esac; done
+! grep -q "^$1:" "$FAKE/group" || { echo "groupadd: group '$1' already exists" >&2; exit 9; }
+echo "$1:x:\${g:-$(__next group)}:" >> "$FAKE/group"`,
+  groupmod: `[ "$1" = -g ] && grep -q "^$3:" "$FAKE/group" && __set group "$3" 3 "$2"`,
+  groupdel: `grep -q "^$1:" "$FAKE/group" || exit 6; __del group "$1"`,
+};
+
 /**
  * Writes stand-ins for getent, id and the shadow tools into dir/bin, over a fake account database
- * (dir/passwd, dir/group); the tools that would change it only log their argv to dir/log.
+ * (dir/passwd, dir/group); the tools that would change it only log their argv to dir/log, or with
+ * `stateful`, also change the database as the real tools would (so a second plan sees the change).
  * Returns the env (PATH) that makes scripts use them.
  */
-export function fakeAccounts(dir: string, db: { passwd: string; group: string }): NodeJS.ProcessEnv {
+export function fakeAccounts(dir: string, db: { passwd: string; group: string }, o: { stateful?: boolean } = {}): NodeJS.ProcessEnv {
   const bin = path.join(dir, "bin");
   mkdirSync(bin, { recursive: true });
   writeFileSync(path.join(dir, "passwd"), db.passwd);
@@ -76,7 +114,9 @@ export function fakeAccounts(dir: string, db: { passwd: string; group: string })
       `case $1 in -gn) echo "$pg";; -Gn) { echo "$pg"; awk -F: -v u="$2" -v p="$pg" '$1!=p{n=split($4,m,","); for(i=1;i<=n;i++) if(m[i]==u) print $1}' "$FAKE/group"; } | paste -sd' ' -;; esac`,
     ].join("\n"),
   };
-  for (const t of ["useradd", "usermod", "userdel", "groupadd", "groupmod", "groupdel"]) tools[t] = `echo "${t} $*" >> "$FAKE/log"`;
+  for (const t of ["useradd", "usermod", "userdel", "groupadd", "groupmod", "groupdel"])
+    tools[t] = `echo "${t} $*" >> "$FAKE/log"${o.stateful ? `\n. "$FAKE/bin/.accounts-lib"\n${STATEFUL_ACCOUNT_TOOLS[t]}` : ""}`;
+  if (o.stateful) writeFileSync(path.join(bin, ".accounts-lib"), ACCOUNTS_LIB);
   for (const [name, body] of Object.entries(tools)) {
     writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`);
     chmodSync(path.join(bin, name), 0o755);
@@ -132,6 +172,15 @@ export function have(cmd: string): boolean {
  */
 export function rebased(op: Operation, root: string, prefixes: string[]): Operation {
   return { ...op, apply: () => prefixes.reduce((text, p) => text.replaceAll(p, `${root}${p}`), op.apply()) };
+}
+
+/**
+ * Returns the op with its fact commands as well as its apply fragment rebased (see rebased), so both
+ * its plan and its apply look at the copy of the system paths under root.
+ */
+export function rebasedWithFacts(op: Operation, root: string, prefixes: string[]): Operation {
+  const move = (text: string) => prefixes.reduce((t, p) => t.replaceAll(p, `${root}${p}`), text);
+  return { ...rebased(op, root, prefixes), facts: () => op.facts().map((f) => ({ ...f, command: move(f.command) })) };
 }
 
 /** Writes an executable sh script; returns its path. */
