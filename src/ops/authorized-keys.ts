@@ -54,7 +54,9 @@ export function authorizedKeys(user: string, o: AuthorizedKeysOptions): Operatio
     apply() {
       const u = quote(user);
       const head = [
-        `__e=$(getent passwd ${u}) || { echo "authorized_keys: user ${user} does not exist" >&2; exit 1; }`,
+        state === "absent"
+          ? `__e=$(getent passwd ${u}) || exit 0 # no user, no keys to remove (as planned)`
+          : `__e=$(getent passwd ${u}) || { echo "authorized_keys: user ${user} does not exist" >&2; exit 1; }`,
         `__h=$(printf '%s\\n' "$__e" | cut -d: -f6); __g=$(id -gn ${u}); __f="$__h/.ssh/authorized_keys"`,
         `[ -d "$__h" ] || { echo "authorized_keys: home directory $__h of ${user} does not exist" >&2; exit 1; }`,
         // Root writes in a home the user controls: never follow a link the user may have planted.

@@ -10,6 +10,9 @@ export interface ServiceOptions extends CommonOptions {
 }
 
 /** Ensures a systemd service's state and whether it starts at boot; reloads systemd first when unit files changed. */
+/** The ActiveState values of a unit that is not running and not on its way up. */
+const STOPPED = ["inactive", "failed", "unknown"];
+
 export function service(name: string, o: ServiceOptions = {}): Operation {
   const unit = unitName(name);
   const u = quote(unit);
@@ -27,8 +30,9 @@ export function service(name: string, o: ServiceOptions = {}): Operation {
       }
       const todo: string[] = [];
       if (cur.needDaemonReload) todo.push("daemon-reload");
-      if (o.state === "started" && cur.active !== "active") todo.push("start");
-      if (o.state === "stopped" && (cur.active === "active" || cur.active === "activating")) todo.push("stop");
+      // As `systemctl is-active` sees it (the apply's test): a reloading unit is running.
+      if (o.state === "started" && cur.active !== "active" && cur.active !== "reloading") todo.push("start");
+      if (o.state === "stopped" && !STOPPED.includes(cur.active)) todo.push("stop");
       if (o.state === "restarted") todo.push("restart");
       if (o.state === "reloaded") todo.push("reload");
       // Same set the apply fragment leaves alone (enabled|static|alias), so plan and apply agree.
@@ -41,7 +45,11 @@ export function service(name: string, o: ServiceOptions = {}): Operation {
     apply() {
       const sh = [`[ "$(systemctl show -p NeedDaemonReload --value ${u})" != yes ] || { systemctl daemon-reload; __changed; }`];
       if (o.state === "started") sh.push(`systemctl is-active -q ${u} || { systemctl start ${u}; __changed; }`);
-      if (o.state === "stopped") sh.push(`! systemctl is-active -q ${u} || { systemctl stop ${u}; __changed; }`);
+      // Not `is-active`: an activating unit is not "active" yet, but left alone it comes up.
+      if (o.state === "stopped")
+        sh.push(
+          `case "$(systemctl is-active ${u} 2>/dev/null || true)" in ${STOPPED.join("|")}) ;; *) systemctl stop ${u}; __changed;; esac`,
+        );
       if (o.state === "restarted") sh.push(`systemctl restart ${u}; __changed`);
       if (o.state === "reloaded") sh.push(`systemctl reload-or-restart ${u}; __changed`);
       if (o.enabled === true)

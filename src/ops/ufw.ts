@@ -131,8 +131,8 @@ export function ufw(o: UfwOptions): Operation {
         `  [ -n "$__r" ] || continue`,
         `  printf '%s' "$__ufw_want" | grep -qxF -- "$__r" || { eval "ufw delete \${__r#ufw }" >/dev/null; __changed; }`,
         "done",
-        `grep -qx 'DEFAULT_INPUT_POLICY="${incoming}"' /etc/default/ufw || { ufw default ${o.defaultIncoming ?? "deny"} incoming >/dev/null; __changed; }`,
-        `grep -qx 'DEFAULT_OUTPUT_POLICY="${outgoing}"' /etc/default/ufw || { ufw default ${o.defaultOutgoing ?? "allow"} outgoing >/dev/null; __changed; }`,
+        `grep -Eqx 'DEFAULT_INPUT_POLICY="?${incoming}"?' /etc/default/ufw || { ufw default ${o.defaultIncoming ?? "deny"} incoming >/dev/null; __changed; }`,
+        `grep -Eqx 'DEFAULT_OUTPUT_POLICY="?${outgoing}"?' /etc/default/ufw || { ufw default ${o.defaultOutgoing ?? "allow"} outgoing >/dev/null; __changed; }`,
         enabled
           ? [
               `if ! ufw status | grep -qx 'Status: active'; then ufw --force enable >/dev/null; __changed; fi`,

@@ -250,13 +250,13 @@ describe("bad input touches no host", () => {
     writeFileSync(file, `[web]\n${hosts[0]!.name} bosun_host=${hosts[0]!.address}\n\n[prod:children]\nweb\nmissing\n`);
     const r = await bosun(["exec", "all", "-i", file, "--", "true"]);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, new RegExp(`${file}:6: .*unknown group "missing"`));
+    assert.match(r.stderr, new RegExp(`${file}:6: .*names group "missing", which has no section of its own`));
   });
 
   it("a pattern naming no host or group is an error, not an empty run", async () => {
     const r = await bosun(["exec", "nosuchhost", ...LAB, "--", "true"]);
     assert.equal(r.code, 64);
-    assert.match(r.stderr, /"nosuchhost" is neither a host nor a group/);
+    assert.match(r.stderr, /"nosuchhost" matches no host and no group/);
   });
 });
 

@@ -42,6 +42,8 @@ interface Case {
   rebase?: string[];
   /** Puts dir in a drifted state (something other than what the op wants). */
   drift?: (dir: string) => void;
+  /** Set when the op is known to break the contract from this state of the case: the bug, shown as the test's todo. */
+  knownBug?: { from: "fresh" | "drifted"; bug: string };
   /** An action that changes on every run by design (a command without guards, restarted): each run plans and applies a change. */
   always?: boolean;
 }
@@ -70,6 +72,7 @@ gitIn(repo, "commit", "-q", "-m", "one");
 gitIn(repo, "tag", "v1");
 writeFileSync(path.join(repo, "a"), "2\n");
 gitIn(repo, "commit", "-q", "-am", "two");
+gitIn(repo, "tag", "-a", "-m", "two", "v2");
 /** Clones repo into dest at its first commit (the drifted state of a clone). */
 const oldClone = (dest: string) => {
   execFileSync("git", ["clone", "-q", repo, dest]);
@@ -95,7 +98,10 @@ const binEnv = (d: string): Env => {
   return { PATH: `${d}/bin:${process.env.PATH}` };
 };
 
-/** A systemctl over unit state in dir/systemd: UNIT.unit (installed), UNIT.active, UNIT.enabled (its UnitFileState), reload-needed. */
+/**
+ * A systemctl over unit state in dir/systemd: UNIT.unit (installed), UNIT.active (its ActiveState; empty:
+ * active), UNIT.enabled (its UnitFileState), reload-needed. is-active succeeds for active and reloading, as systemd's does.
+ */
 function fakeSystemctl(d: string, units: string[]): Env {
   const env = binEnv(d);
   const s = `${d}/systemd`;
@@ -105,17 +111,18 @@ function fakeSystemctl(d: string, units: string[]): Env {
     `${d}/bin`,
     "systemctl",
     `S=${s}; echo "systemctl $*" >> "$S/log"
-cmd=$1; shift; [ "$1" != -q ] || shift
+q=; cmd=$1; shift; [ "$1" != -q ] || { q=1; shift; }
 case $cmd in
   show) p=$2; if [ "$3" = --value ]; then v=1; u=$4; else v=; u=$3; fi
     load=loaded; [ -e "$S/$u.unit" ] || load=not-found
-    act=inactive; [ ! -e "$S/$u.active" ] || act=active
+    act=$(cat "$S/$u.active" 2>/dev/null || echo inactive); [ -n "$act" ] || act=active
     uf=; [ ! -e "$S/$u.unit" ] || uf=$(cat "$S/$u.enabled" 2>/dev/null || echo disabled)
     nr=no; [ ! -e "$S/reload-needed" ] || nr=yes
     if [ -n "$v" ]; then echo "$nr"; else printf 'LoadState=%s\\nActiveState=%s\\nSubState=%s\\nUnitFileState=%s\\nNeedDaemonReload=%s\\n' "$load" "$act" "$act" "$uf" "$nr"; fi;;
-  is-active) [ -e "$S/$1.active" ];;
+  is-active) st=$(cat "$S/$1.active" 2>/dev/null || echo inactive); [ -n "$st" ] || st=active; [ -n "$q" ] || echo "$st"
+    case "$st" in active|reloading) exit 0;; *) exit 3;; esac;;
   is-enabled) st=$(cat "$S/$1.enabled" 2>/dev/null || echo disabled); echo "$st"; [ "$st" = enabled ];;
-  start|restart|reload-or-restart) [ -e "$S/$1.unit" ] || { echo "Unit $1 not found." >&2; exit 5; }; touch "$S/$1.active";;
+  start|restart|reload-or-restart) [ -e "$S/$1.unit" ] || { echo "Unit $1 not found." >&2; exit 5; }; : > "$S/$1.active";;
   stop) rm -f "$S/$1.active";;
   enable) echo enabled > "$S/$1.enabled";;
   disable) echo disabled > "$S/$1.enabled";;
@@ -230,7 +237,11 @@ esac`,
 function fakeVisudo(d: string): Env {
   const env = binEnv(d);
   mkdirSync(`${d}/etc/sudoers.d`, { recursive: true });
-  fakeCommand(`${d}/bin`, "visudo", `[ "$1" = -cf ] || exit 2; ! grep -v '^#' "$2" | grep -v 'ALL=' | grep -q . || { echo "$2: syntax error" >&2; exit 1; }`);
+  fakeCommand(
+    `${d}/bin`,
+    "visudo",
+    `[ "$1" = -cf ] || exit 2; ! grep -v '^#' "$2" | grep -v 'ALL=' | grep -q . || { echo "$2: syntax error" >&2; exit 1; }`,
+  );
   return env;
 }
 
@@ -354,7 +365,18 @@ const CASES: Case[] = [
     },
   },
   { name: "git branch", exported: "git", op: (d) => ops.git(`${d}/clone`, { repo, ref: "main" }), drift: (d) => oldClone(`${d}/clone`) },
-  { name: "git tag", exported: "git", op: (d) => ops.git(`${d}/clone`, { repo, ref: "v1" }), drift: (d) => execFileSync("git", ["clone", "-q", repo, `${d}/clone`]) },
+  {
+    name: "git tag",
+    exported: "git",
+    op: (d) => ops.git(`${d}/clone`, { repo, ref: "v1" }),
+    drift: (d) => execFileSync("git", ["clone", "-q", repo, `${d}/clone`]),
+  },
+  {
+    name: "git annotated tag",
+    exported: "git",
+    op: (d) => ops.git(`${d}/clone`, { repo, ref: "v2" }),
+    drift: (d) => oldClone(`${d}/clone`),
+  },
   {
     name: "git force over local modifications",
     exported: "git",
@@ -418,6 +440,25 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "authorized_keys, key there, file mode wrong",
+    exported: "authorizedKeys",
+    op: () => ops.authorizedKeys("root", { keys: [ED] }),
+    setup: (d) => {
+      mkdirSync(`${d}/home`);
+      return fakeAccounts(`${d}/accounts`, { passwd: `root:x:0:0:root:${d}/home:/bin/sh\n`, group: "root:x:0:\n" });
+    },
+    drift: (d) => {
+      mkdirSync(`${d}/home/.ssh`, { mode: 0o700 });
+      writeFileSync(`${d}/home/.ssh/authorized_keys`, `${ED}\n`, { mode: 0o644 });
+    },
+  },
+  {
+    name: "authorized_keys absent, user absent",
+    exported: "authorizedKeys",
+    op: () => ops.authorizedKeys("ghost", { keys: [OTHER], state: "absent" }),
+    setup: (d) => fakeAccounts(`${d}/accounts`, { passwd: "root:x:0:0:root:/root:/bin/sh\n", group: "root:x:0:\n" }),
+  },
+  {
     name: "authorized_keys exclusive",
     exported: "authorizedKeys",
     op: () => ops.authorizedKeys("root", { keys: [ED], exclusive: true }),
@@ -464,11 +505,36 @@ const CASES: Case[] = [
     },
   },
   {
-    name: "service enabled, static unit",
+    name: "service enabled",
     exported: "service",
     op: () => ops.service("app", { enabled: true }),
     setup: (d) => fakeSystemctl(d, ["app.service"]),
-    drift: (d) => writeFileSync(`${d}/systemd/app.service.enabled`, "static\n"),
+    drift: (d) => writeFileSync(`${d}/systemd/app.service.enabled`, "enabled-runtime\n"),
+  },
+  {
+    name: "service enabled, static unit",
+    exported: "service",
+    op: () => ops.service("app", { enabled: true }),
+    setup: (d) => {
+      const env = fakeSystemctl(d, ["app.service"]);
+      writeFileSync(`${d}/systemd/app.service.enabled`, "static\n");
+      return env;
+    },
+  },
+  {
+    // A reloading unit is running (is-active says so): the drift that must be seen is one still starting.
+    name: "service started, unit activating",
+    exported: "service",
+    op: () => ops.service("app", { state: "started" }),
+    setup: (d) => fakeSystemctl(d, ["app.service"]),
+    drift: (d) => writeFileSync(`${d}/systemd/app.service.active`, "activating"),
+  },
+  {
+    name: "service stopped, unit activating",
+    exported: "service",
+    op: () => ops.service("app", { state: "stopped" }),
+    setup: (d) => fakeSystemctl(d, ["app.service"]),
+    drift: (d) => writeFileSync(`${d}/systemd/app.service.active`, "activating"),
   },
   {
     name: "service restarted",
@@ -549,12 +615,20 @@ const CASES: Case[] = [
     name: "apt_repository",
     exported: "aptRepository",
     op: () =>
-      ops.aptRepository("vendor", { uri: "https://example.invalid/debian", suite: "bookworm", components: ["main"], signedBy: "/etc/apt/keyrings/vendor.asc" }),
+      ops.aptRepository("vendor", {
+        uri: "https://example.invalid/debian",
+        suite: "bookworm",
+        components: ["main"],
+        signedBy: "/etc/apt/keyrings/vendor.asc",
+      }),
     rebase: ["/etc/apt/sources.list.d", "/var/lib/apt/lists"],
     setup: dirs("/var/lib/apt/lists"),
     drift: (d) => {
       mkdirSync(`${d}/etc/apt/sources.list.d`, { recursive: true });
-      writeFileSync(`${d}/etc/apt/sources.list.d/vendor.sources`, "Types: deb\nURIs: http://old.invalid\nSuites: bullseye\nComponents: main\n");
+      writeFileSync(
+        `${d}/etc/apt/sources.list.d/vendor.sources`,
+        "Types: deb\nURIs: http://old.invalid\nSuites: bullseye\nComponents: main\n",
+      );
     },
   },
   {
@@ -657,6 +731,15 @@ const CASES: Case[] = [
     drift: (d) => fakeUfw(d, { rules: ["ufw allow 22/tcp", "ufw allow 8080"], active: true, input: "DROP", output: "DROP" }),
   },
   {
+    // Unquoted policies are read as quoted ones (the fact and the apply agree); a wrong one is drift.
+    name: "ufw, policies written unquoted",
+    exported: "ufw",
+    op: () => ops.ufw({ rules: [{ port: 22, proto: "tcp" }] }),
+    rebase: ["/etc/default/ufw"],
+    setup: (d) => fakeUfw(d, { rules: ["ufw allow 22/tcp"], active: true }),
+    drift: (d) => writeFileSync(`${d}/etc/default/ufw`, "DEFAULT_INPUT_POLICY=ACCEPT\nDEFAULT_OUTPUT_POLICY=ACCEPT\n"),
+  },
+  {
     name: "ufw disabled",
     exported: "ufw",
     op: () => ops.ufw({ rules: [{ port: 22, proto: "tcp" }], state: "disabled" }),
@@ -722,8 +805,9 @@ function checkContract(c: Case, drifted: boolean): void {
 
 describe("the operation contract (plan ⇔ apply, apply twice ⇒ no-op)", () => {
   for (const c of CASES) {
-    it(`${c.name}: from a fresh state`, () => checkContract(c, false));
-    if (c.drift) it(`${c.name}: from a drifted state`, () => checkContract(c, true));
+    const todo = (from: "fresh" | "drifted") => (c.knownBug?.from === from ? `BUG: ${c.knownBug.bug}` : undefined);
+    it(`${c.name}: from a fresh state`, { todo: todo("fresh") }, () => checkContract(c, false));
+    if (c.drift) it(`${c.name}: from a drifted state`, { todo: todo("drifted") }, () => checkContract(c, true));
   }
 });
 
