@@ -25,7 +25,8 @@ const NUMBER = new RegExp(
   `^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|` +
     `(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.)(?:[eE][+-]?${DIGITS})?|${DIGITS}[eE][+-]?${DIGITS}|[1-9](?:_?\\d)*|0+(?:_?0)*)`,
 );
-const SIMPLE_ESCAPES: Record<string, string> = {
+/** Python's one-character string escapes (`\\n`, `\\t`, …): shared with the Jinja2 renderer. */
+export const SIMPLE_ESCAPES: Record<string, string> = {
   "\\": "\\",
   "'": "'",
   '"': '"',

@@ -3,8 +3,10 @@
  * docs/dependencies.md): trim_blocks on, the trailing newline kept, Python's way of printing values
  * (True, None → "", ['a']), Ansible's filters, and an undefined variable an error naming file:line.
  */
+
 import path from "node:path";
 import nunjucks from "nunjucks";
+import { SIMPLE_ESCAPES } from "../inventory/pylit.js";
 import { isSecret, Secret } from "../vault/secret.js";
 import type { SensitiveContent } from "./content.js";
 import { ansibleFilters } from "./jinja-filters.js";
@@ -71,7 +73,7 @@ function install(): void {
           this.forward();
         }
         str += String.fromCharCode(Number.parseInt(oct, 8));
-      } else str += PY_ESCAPES[next] ?? `\\${next}`;
+      } else str += SIMPLE_ESCAPES[next] ?? `\\${next}`;
     }
     this.forward();
     return str;
@@ -88,19 +90,6 @@ interface Tokenizer {
   current(): string;
   isFinished(): boolean;
 }
-const PY_ESCAPES: Record<string, string> = {
-  n: "\n",
-  t: "\t",
-  r: "\r",
-  "\\": "\\",
-  "'": "'",
-  '"': '"',
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  v: "\v",
-};
-
 /** Filters that take an undefined value on purpose; every other filter given one is an error, as in Ansible. */
 const TAKES_UNDEFINED = new Set(["default", "d", "mandatory"]);
 
