@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import type { EventSink, HostCounts, HostRunStatus, RunEvent } from "../core/events.js";
 import type { HostFacts } from "../facts/host.js";
 import type { Inventory, Vars } from "../inventory/model.js";
-import { selectHosts } from "../inventory/patterns.js";
 import type { TransportPool } from "../transport/pool.js";
 import type { ConnectionSpec } from "../transport/spec.js";
 import type { Deployment } from "./declare.js";
@@ -10,6 +9,7 @@ import type { TagFilter } from "./evaluate.js";
 import { exitCodeOf } from "./exit-code.js";
 import { limiter } from "./limiter.js";
 import { runPlay } from "./play.js";
+import { limitedHosts } from "./run-checks.js";
 import { RunTally } from "./tally.js";
 
 export interface RunOptions {
@@ -71,7 +71,8 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
     inventory: o.inventory.source,
     time: new Date().toISOString(),
   });
-  const hostFilter = o.hostFilter ?? (o.limit ? new Set(selectHosts(o.inventory, o.limit)) : undefined);
+  // One reading of a limit (an empty one is an error, never "all"): the run API's.
+  const hostFilter = o.hostFilter ?? limitedHosts(o.inventory, o.limit, undefined);
   const ctx = { o: { ...o, hostFilter }, tally, slot: limiter(o.forks), deployment: dep.name, startedAt: start };
   let aborted: string | undefined;
   for (const [i, play] of dep.plays.entries()) {
