@@ -9,7 +9,7 @@ bosun() { node bin/bosun.js "$@"; }
 step() { printf '\n\033[1m$ bosun %s\033[0m\n' "$*"; bosun "$@"; }
 
 # A running lab of 3 or more hosts is used as it is (a bigger one may be running the tests).
-running=$(bosun lab status --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).filter(h=>h.ssh).length)}catch{console.log(0)}})')
+running=$(bash scripts/lab-running.sh)
 if [ "$running" -lt 3 ]; then BOSUN_LOG=${BOSUN_LOG:-info} bosun lab up 3; fi
 step inventory -i lab --graph
 step facts all -i lab -l web1,web2,db1

@@ -23,7 +23,7 @@ bosun() { node bin/bosun.js "$@"; }
 LAB_SIZE=${BOSUN_TEST_LAB_SIZE:-31}
 PARALLEL=${BOSUN_TEST_PARALLEL:-5}
 started_lab=0
-running=$(bosun lab status --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).filter(h=>h.ssh).length)}catch{console.log(0)}})')
+running=$(bash scripts/lab-running.sh)
 if [ "$running" -lt "$LAB_SIZE" ]; then
   echo "test: booting the lab ($LAB_SIZE hosts, containers enabled)" >&2
   [ "$running" -eq 0 ] && started_lab=1
