@@ -106,6 +106,15 @@ done
 while [ "${#pids[@]}" -gt 0 ]; do wait_one; done
 
 if [ "${#failed[@]}" -gt 0 ]; then
+  # The end of the output is what a CI log shows: name every failing test there, with its error.
+  for name in "${failed[@]}"; do
+    echo "=============== failures in group $name ==============="
+    if grep -q '^✖ failing tests:' "$logs/$name.log"; then
+      awk '/^✖ failing tests:/{on=1} on' "$logs/$name.log" | head -c 20000
+    else
+      tail -n 60 "$logs/$name.log"
+    fi
+  done
   echo "test: FAILED groups: ${failed[*]}" >&2
   exit 1
 fi
