@@ -1,4 +1,5 @@
 import { BosunError } from "../errors.js";
+import { escapeControl } from "../util/text.js";
 import { revealString } from "../vault/vars.js";
 import type { BecomeSpec } from "./types.js";
 
@@ -100,13 +101,13 @@ export function connectionFromVars(name: string, vars: Record<string, unknown>):
     const problem = connectionValueProblem(field, p.value);
     if (problem) {
       const shown = typeof p.value === "object" && p.value !== null && isSecretLike(p.value) ? "a vaulted value" : JSON.stringify(p.value);
-      throw new BosunError(`host "${name}": ${p.key} ${problem}, found ${escapeShown(shown ?? String(p.value))}`);
+      throw new BosunError(`host "${name}": ${p.key} ${problem}, found ${escapeControl(shown ?? String(p.value))}`);
     }
     // Connection values may come from the vault (a become password, an address): reveal them for the transport.
     return revealString(p.value);
   };
   const nameProblem = str("address") === undefined ? hostNameProblem(name) : undefined;
-  if (nameProblem) throw new BosunError(`host ${escapeShown(JSON.stringify(name))}: the host name ${nameProblem} (set ansible_host)`);
+  if (nameProblem) throw new BosunError(`host ${escapeControl(JSON.stringify(name))}: the host name ${nameProblem} (set ansible_host)`);
   const portText = str("port");
   const connection = str("connection") ?? (name === "localhost" ? "local" : "ssh");
   const becomeRaw = pick(vars, "become")?.value;
@@ -126,12 +127,4 @@ export function connectionFromVars(name: string, vars: Record<string, unknown>):
       password: str("becomePassword"),
     },
   };
-}
-
-/** JSON.stringify already escapes C0 controls; escape C1 and bidi controls too. */
-function escapeShown(text: string): string {
-  return text.replace(
-    /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
 }

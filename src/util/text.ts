@@ -6,10 +6,18 @@
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e" };
 
-/** Returns s with control characters (C0, DEL, C1, bidi overrides) shown as visible escapes: "\e[31m", "\x00". */
-export function escapeControl(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const named = NAMED[c];
+const CONTROLS = /[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROLS_AND_BACKSLASH = /[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\\]/g;
+
+/**
+ * Returns s with control characters (C0, DEL, C1, bidi marks and overrides) shown as visible
+ * escapes: "\e[31m", "\x00". `exact: true` spells every one as \xNN or \uNNNN and doubles
+ * backslashes, so the escaped text maps back to exactly one original (the inventory loaders' form).
+ */
+export function escapeControl(s: string, opts: { exact?: boolean } = {}): string {
+  return s.replace(opts.exact ? CONTROLS_AND_BACKSLASH : CONTROLS, (c) => {
+    if (c === "\\") return "\\\\";
+    const named = opts.exact ? undefined : NAMED[c];
     if (named) return named;
     const code = c.charCodeAt(0);
     return code > 0xff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\x${code.toString(16).padStart(2, "0")}`;
