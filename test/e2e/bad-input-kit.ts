@@ -127,7 +127,7 @@ export function baseEnv(suite: Suite, extra: Record<string, string> = {}): NodeJ
     NO_COLOR: "1",
     PREFIX: path.join(suite.root, "prefix"),
     BOSUN_STATE_DIR: suite.state,
-    BOSUN_LOAD_TIMEOUT: "30",
+    BOSUN_LOAD_TIMEOUT: process.env.BOSUN_LOAD_TIMEOUT ?? "30",
     BOSUN_PASSWORD_SCRIPT_TIMEOUT: "5",
   };
   return { ...env, ...extra };
