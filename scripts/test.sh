@@ -91,20 +91,54 @@ wait_one() {
   done
 }
 
+# Every e2e group runs once per SSH transport (BOSUN_TRANSPORT; docs/transport.md); "unit" runs once.
+# A job is "group@transport"; two jobs of one group share its hosts, so they never run at once.
+read -r -a TRANSPORTS <<<"${BOSUN_TEST_TRANSPORTS:-openssh}"
+queue=()
+for t in "${TRANSPORTS[@]}"; do
+  for row in "${GROUPS_TABLE[@]}"; do
+    IFS='|' read -r name _ _ <<<"$row"
+    # BOSUN_TEST_GROUPS="unit core" runs only those groups (development; CI runs them all).
+    if [ -n "${BOSUN_TEST_GROUPS:-}" ] && [[ " $BOSUN_TEST_GROUPS " != *" $name "* ]]; then continue; fi
+    if [ "$name" = unit ] && [ "$t" != "${TRANSPORTS[0]}" ]; then continue; fi
+    if [ "$name" = unit ]; then queue+=(unit); else queue+=("$name@$t"); fi
+  done
+done
+declare -A envs_of=() pattern_of=()
 for row in "${GROUPS_TABLE[@]}"; do
   IFS='|' read -r name envs pattern <<<"$row"
-  # BOSUN_TEST_GROUPS="unit core" runs only those groups (development; CI runs them all).
-  if [ -n "${BOSUN_TEST_GROUPS:-}" ] && [[ " $BOSUN_TEST_GROUPS " != *" $name "* ]]; then continue; fi
+  envs_of[$name]=$envs
+  pattern_of[$name]=$pattern
+done
+
+group_busy() {
+  local j
+  for j in "${!pids[@]}"; do [ "${j%@*}" = "$1" ] && return 0; done
+  return 1
+}
+
+while [ "${#queue[@]}" -gt 0 ]; do
   while [ "${#pids[@]}" -ge "$PARALLEL" ]; do wait_one; done
-  echo "test: group $name started${envs:+ ($envs)}" >&2
-  started[$name]=$(date +%s)
+  pick=-1
+  for i in "${!queue[@]}"; do
+    if ! group_busy "${queue[$i]%@*}"; then pick=$i; break; fi
+  done
+  if [ "$pick" -lt 0 ]; then wait_one; continue; fi
+  job=${queue[$pick]}
+  queue=("${queue[@]:0:$pick}" "${queue[@]:$((pick + 1))}")
+  name=${job%@*}
+  envs=${envs_of[$name]}
+  # Unit tests choose their transports themselves; the e2e groups run on the job's.
+  [ "$name" = unit ] || envs="$envs BOSUN_TRANSPORT=${job#*@}"
+  echo "test: group $job started ($envs)" >&2
+  started[$job]=$(date +%s)
   (
     rc=0
-    run_group "$name" "$envs" "$pattern" || rc=$?
-    echo "$rc" >"$logs/$name.rc"
+    run_group "$job" "$envs" "${pattern_of[$name]}" || rc=$?
+    echo "$rc" >"$logs/$job.rc"
     exit "$rc"
   ) &
-  pids[$name]=$!
+  pids[$job]=$!
 done
 while [ "${#pids[@]}" -gt 0 ]; do wait_one; done
 
