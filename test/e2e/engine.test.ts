@@ -137,7 +137,7 @@ describe("failures and interruptions", () => {
     const state = tempDir();
     const child = spawn(process.execPath, [BIN, "apply", "test/e2e/sites/interrupt.ts", ...LAB, "--yes", "--json"], {
       cwd: ROOT,
-      env: { ...process.env, BIG_VERSION: "b", NO_COLOR: "1", BOSUN_STATE_DIR: state },
+      env: { ...process.env, BIG_VERSION: "b", SLOW_S: "15", NO_COLOR: "1", BOSUN_STATE_DIR: state },
     });
     let stdout = "";
     let sent = false;
