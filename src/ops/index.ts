@@ -17,6 +17,7 @@ export { flushHandlers } from "./flush-handlers.js";
 export { type GitOptions, git } from "./git.js";
 export { type GroupOptions, group } from "./group.js";
 export { type HostnameOptions, hostname } from "./hostname.js";
+export { type HttpCheckOptions, httpCheck } from "./http-check.js";
 export { jinja, jinjaContent, jinjaTest, jinjaValue } from "./jinja.js";
 export { ansibleVars, type TemplateHost } from "./jinja-vars.js";
 export { type LineInFileOptions, lineInFile } from "./line-in-file.js";

@@ -764,6 +764,11 @@ const CASES: Case[] = [
     drift: (d) => writeFileSync(`${d}/stamp`, "kept\n", { mode: 0o644 }),
   },
   {
+    name: "http_check (a check: never a change)",
+    exported: "httpCheck",
+    op: () => ops.httpCheck(`${server?.url}/tool.bin`, { contains: ["served bytes"], retries: 1, delay: 0 }),
+  },
+  {
     name: "sudoers",
     exported: "sudoers",
     op: () => ops.sudoers("deploy", { content: "deploy ALL=(root) NOPASSWD: /usr/bin/systemctl restart app" }),
