@@ -69,11 +69,18 @@ describe("module converters: the converted code declares the same operations", (
     assert.match(planFresh(c.ops[1] as never).summary, /\/srv\/app/);
   });
 
-  it("file state touch is a TODO with its YAML (no operation that only touches a file)", async () => {
-    const c = await convertRole({ tasks: [{ name: "stamp", file: { path: "/var/stamp", state: "touch" } }] });
-    assert.deepEqual(ids(c.ops), []);
-    assert.equal(c.result.tally.get("file")?.todo, 1);
-    assert.match(c.code, /\/\/ TODO\(import\): file: state touch[^\n]*\n\s*\/\/ - name: stamp/);
+  it("file state touch: a touch op with mode and owner; times now (a change each run, as Ansible) unless both are preserve", async () => {
+    const c = await one(
+      { name: "stamp", file: { path: "/var/stamp", state: "touch", mode: "0640", owner: "root" } },
+      { tasks: [{ file: { path: "/var/kept", state: "touch", modification_time: "preserve", access_time: "preserve" } }] },
+    );
+    assert.deepEqual(ids(c.ops), ["touch /var/stamp", "touch /var/kept"]);
+    assert.match(planFresh(c.ops[0] as never).summary, /create empty file \(mode 0640\)/);
+    const existing = { get: () => ({ type: "file", mode: "0640", owner: "root", group: "root" }) } as never;
+    assert.equal(c.ops[0]?.plan(existing).changed, true, "times set to now: changed on every run");
+    assert.equal(c.ops[1]?.plan(existing).changed, false, "both times preserved: no change");
+    const stamped = await convertRole({ tasks: [{ file: { path: "/x", state: "touch", modification_time: "202401011200.00" } }] });
+    assert.equal(stamped.result.tally.get("file")?.todo, 1, "an explicit timestamp stays a TODO");
   });
 
   it("lineinfile and blockinfile edit with Ansible's markers", async () => {
@@ -166,9 +173,47 @@ describe("module converters: the converted code declares the same operations", (
     );
   });
 
-  it("uri is a TODO pointing at a pipeline verify step", async () => {
-    const c = await convertRole({ tasks: [{ uri: { url: "http://127.0.0.1/" }, retries: 3, until: "r.status == 200", register: "r" }] });
+  it("uri: an httpCheck with the until conditions as status and body texts, retries and delay", async () => {
+    const c = await one({
+      uri: { url: "http://127.0.0.1:8080/health", return_content: true, status_code: [200, 204], timeout: 5 },
+      register: "r",
+      until: ["r.status == 200", "'ok' in r.content"],
+      retries: 10,
+      delay: 2,
+    });
+    assert.deepEqual(ids(c.ops), ["http_check GET http://127.0.0.1:8080/health"]);
+    assert.equal(c.ops[0]?.check, true);
+    const plan = planFresh(c.ops[0] as never);
+    assert.equal(plan.changed, false);
+    assert.match(plan.summary, /→ 200, body with "ok" \(10 retries, 2s apart\)/);
+    const post = await one({ uri: { url: "http://x/api", method: "POST", body: { a: 1 }, body_format: "json", status_code: 201 } });
+    assert.match(planFresh(post.ops[0] as never).summary, /POST http:\/\/x\/api → 201$/);
+    assert.match(post.code, /"Content-Type": "application\/json"/);
+  });
+
+  it("uri with an until it cannot express stays a TODO with its YAML", async () => {
+    const c = await convertRole({ tasks: [{ uri: { url: "http://x/" }, register: "r", until: "r.json.ready", retries: 3 }] });
     assert.equal(c.result.tally.get("uri")?.todo, 1);
+    assert.match(c.code, /TODO\(import\): uri: until "r.json.ready"/);
+  });
+
+  it("cron without cron_file: a job and a variable in the user's crontab, with Ansible's marker lines", async () => {
+    const c = await one(
+      { cron: { name: "backup", user: "alice", minute: "5", hour: "2", job: "/usr/local/bin/backup" } },
+      {
+        tasks: [
+          { cron: { name: "reboot note", special_time: "reboot", job: "logger up", disabled: true } },
+          { cron: { name: "MAILTO", env: true, job: "ops@example.com", user: "alice" } },
+          { cron: { name: "old", user: "alice", state: "absent" } },
+        ],
+      },
+    );
+    assert.deepEqual(ids(c.ops), ["crontab alice: backup", "crontab root: reboot note", "crontab_env alice: MAILTO", "crontab alice: old"]);
+    const empty = { get: () => ({ state: "ok", text: "" }) } as never;
+    assert.match(c.ops[0]?.plan(empty).diff ?? "", /\+#Ansible: backup\n\+5 2 \* \* \* \/usr\/local\/bin\/backup/);
+    assert.match(c.ops[1]?.plan(empty).diff ?? "", /\+#@reboot logger up/);
+    assert.match(c.ops[2]?.plan(empty).diff ?? "", /\+MAILTO="ops@example.com"/);
+    assert.equal(c.ops[3]?.plan(empty).changed, false);
   });
 
   it("meta: flush_handlers, set_fact and debug", async () => {
