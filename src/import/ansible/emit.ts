@@ -67,6 +67,7 @@ const API = [
   "touch",
   "unarchive",
   "user",
+  "validatedFile",
 ];
 
 /** Returns the source of roles/NAME.ts. */

@@ -74,6 +74,14 @@ const copy: Converter = (m) => {
   only(m.args, ["src", "content", "dest", "owner", "group", "mode", "validate", "backup", "force"], "copy");
   if (m.args.backup || m.args.force === false) throw new Todo("copy: backup / force: no are not converted");
   const dest = strExpr(req(m, "dest", "copy"), m.scope);
+  const validate = m.args.validate === undefined ? undefined : strExpr(m.args.validate, m.scope);
+  // Content with validate: validatedFile runs the check (with %s, on a temp file beside dest) before the file goes live.
+  if (m.args.content !== undefined && validate)
+    return {
+      fn: "validatedFile",
+      args: [dest],
+      opts: [["content", contentExpr(m.args.content, m.scope)], ["validate", validate], ...attrs(m)],
+    };
   const notes = m.args.validate ? [`TODO(import): validate "${m.args.validate}" is not run before the file is put in place`] : [];
   if (m.args.content !== undefined)
     return { fn: "file", args: [dest], opts: [["content", contentExpr(m.args.content, m.scope)], ...attrs(m)], notes };

@@ -40,10 +40,17 @@ describe("module converters: the converted code declares the same operations", (
     assert.match(diffOf(c, 1), /\+echo hi/);
   });
 
-  it("copy with validate converts and keeps a marked TODO comment about the validation", async () => {
-    const c = await one({ copy: { content: "x\n", dest: "/etc/sudoers.d/x", validate: "visudo -cf %s" } });
-    assert.deepEqual(ids(c.ops), ["file /etc/sudoers.d/x"]);
-    assert.match(c.code, /TODO\(import\): validate "visudo -cf %s"/);
+  it("copy with validate: content becomes a validatedFile (checked before it goes live); src keeps a marked TODO comment", async () => {
+    const c = await one(
+      { copy: { content: "x ALL=(ALL) ALL\n", dest: "/etc/sudoers.d/x", validate: "visudo -cf %s" } },
+      {
+        tasks: [{ copy: { src: "hello.sh", dest: "/usr/local/bin/hello", validate: "sh -n %s" } }],
+        files: { "files/hello.sh": "echo hi\n" },
+      },
+    );
+    assert.deepEqual(ids(c.ops), ["file /etc/sudoers.d/x", "copy /usr/local/bin/hello"]);
+    assert.match(c.code, /validatedFile\("\/etc\/sudoers\.d\/x", \{[^}]*validate: "visudo -cf %s"/);
+    assert.match(c.code, /TODO\(import\): validate "sh -n %s"/);
   });
 
   it("template: a .j2 file rendered with role defaults, host vars and facts", async () => {
