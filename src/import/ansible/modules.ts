@@ -271,11 +271,15 @@ const commandLike =
     only(m.args, ["_raw_params", "cmd", "creates", "removes", "chdir", "argv", "executable"], mod);
     if (m.args.argv || m.args.executable) throw new Todo(`${mod}: argv / executable`);
     const cmd = m.args._raw_params ?? m.args.cmd;
-    return {
-      fn: "command",
-      args: [strExpr(req({ ...m, args: { cmd } }, "cmd", mod), m.scope)],
-      opts: pick(m, { creates: "creates", removes: "removes", chdir: "cwd" }, "str"),
-    };
+    const opts = pick(m, { creates: "creates", removes: "removes", chdir: "cwd" }, "str");
+    const changedWhen = m.task?.changed_when;
+    if (changedWhen !== undefined) {
+      // Only the common read-only form is expressible: a condition on the command's result is not known while declaring.
+      if (changedWhen !== false && String(changedWhen).trim().toLowerCase() !== "false")
+        throw new Todo(`${mod}: changed_when ${JSON.stringify(changedWhen)} (only changed_when: false is converted)`);
+      opts.push(["changed", "false"]);
+    }
+    return { fn: "command", args: [strExpr(req({ ...m, args: { cmd } }, "cmd", mod), m.scope)], opts };
   };
 
 const getUrl: Converter = (m) => {

@@ -211,8 +211,12 @@ function includeTasks(task: Yaml, args: Yaml, c: TaskContext, label: string, fai
   return wrap(task, c, (scope) => convertTasks(inner, { ...c, scope, dir: path.dirname(abs), source }), `${label}: ${file}`);
 }
 
-/** Keywords a module's converter carries itself: command/shell an `environment`, uri its `until`/`retries`/`delay`. */
-const MODULE_KEYWORDS: Record<string, string[]> = { command: ["environment"], shell: ["environment"], uri: ["until", "retries", "delay"] };
+/** Keywords a module's converter carries itself: command/shell `environment` and `changed_when: false`, uri `until`/`retries`/`delay`. */
+const MODULE_KEYWORDS: Record<string, string[]> = {
+  command: ["environment", "changed_when"],
+  shell: ["environment", "changed_when"],
+  uri: ["until", "retries", "delay"],
+};
 
 function keywordsHandledBy(module: string | undefined, keys: string[]): boolean {
   const own = MODULE_KEYWORDS[module ?? ""] ?? [];

@@ -146,12 +146,20 @@ describe("module converters: the converted code declares the same operations", (
     assert.deepEqual(ids(c.ops), ["sysctl net.core.somaxconn"]);
   });
 
-  it("command/shell with creates/removes/chdir; changed_when/failed_when stay TODO", async () => {
+  it("command/shell with creates/removes/chdir; changed_when: false is a read-only command; other changed_when and failed_when stay TODO", async () => {
     const c = await one({ shell: "make install creates=/usr/local/bin/app chdir=/src" });
     assert.equal(c.ops[0]?.kind, "command");
     assert.match(c.code, /command\("make install", \{ creates: "\/usr\/local\/bin\/app", cwd: "\/src"/);
-    const t = await convertRole({ tasks: [{ command: "true", changed_when: false }] });
-    assert.equal(t.result.tally.get("command")?.todo, 1);
+    const ro = await one({ command: "systemctl is-system-running", changed_when: false });
+    assert.equal(planFresh(ro.ops[0] as never).changed, false);
+    assert.equal(ro.ops[0]?.check, true, "it runs on every apply, as in Ansible");
+    const t = await convertRole({
+      tasks: [
+        { command: "true", changed_when: "'x' in r.stdout" },
+        { command: "true", failed_when: false },
+      ],
+    });
+    assert.equal(t.result.tally.get("command")?.todo, 2);
   });
 
   it("get_url with a sha256 checksum, unarchive and git", async () => {

@@ -353,6 +353,11 @@ const CASES: Case[] = [
     drift: (d) => writeFileSync(`${d}/flag`, "off\n"),
   },
   { name: "command without guards", exported: "command", op: (d) => ops.command(`echo run >> ${d}/runs`), always: true },
+  {
+    name: "command, changed: false (read-only: never a change)",
+    exported: "command",
+    op: (d) => ops.command(`ls ${d} > /dev/null`, { changed: false }),
+  },
   { name: "flush_handlers", exported: "flushHandlers", op: () => ops.flushHandlers() },
   {
     name: "download",
