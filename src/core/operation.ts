@@ -36,6 +36,11 @@ export interface Operation {
   notify: string[];
   /** Where the op was declared (file:line in the user's role), for errors. */
   location?: string;
+  /**
+   * Set on a check (an HTTP probe): it never changes anything, and its apply runs on every apply of
+   * its host, so a host whose only op is a check is still applied (checked) when nothing changes.
+   */
+  check?: boolean;
   facts(): FactRequest[];
   plan(facts: FactLookup): OpPlan;
   /**

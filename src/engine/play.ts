@@ -86,7 +86,9 @@ export async function runPlay(ctx: PlayContext, play: Play, index: number): Prom
     }
     return undefined;
   }
-  const needsApply = (p: PlannedHost | undefined) => Boolean(p && (p.plans.some((x) => x.changed) || p.resume.length > 0));
+  // A check (op.check) runs on every apply: a host with one is applied even when nothing changes.
+  const needsApply = (p: PlannedHost | undefined) =>
+    Boolean(p && (p.plans.some((x) => x.changed) || p.resume.length > 0 || p.evaluated.ops.some((op) => op.check)));
   if (o.confirm) {
     const ready = await Promise.all(hosts.map(async (h) => [h, await plans.get(h)] as const));
     const todo = ready.filter(([, p]) => needsApply(p));

@@ -1,9 +1,11 @@
+import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { InventoryError } from "../errors.js";
 import { importUserModule } from "../util/module.js";
 import { isAnyVault, openVault } from "../vault/open.js";
 import { decryptTree, hasVaulted, type KeyProvider, secretLeaves } from "../vault/vars.js";
+import { adjacentVars } from "./adjacent-vars.js";
 import { checkConnectionVars } from "./check.js";
 import { parseIniInventory } from "./ini.js";
 import { Inventory, type InventoryDecl } from "./model.js";
@@ -58,6 +60,8 @@ export async function loadInventoryFile(file: string, keys?: KeyProvider, opts: 
   } else {
     decl = parseIniInventory(text, abs);
   }
+  // Ansible's group_vars/ and host_vars/ next to the inventory file, above its own vars (a TS inventory declares its vars itself).
+  if (!typed) await addAdjacentVars(decl, path.dirname(abs), needKeys);
   const scopes = [
     { vars: decl.vars, where: "all" },
     ...decl.groups.map((g) => ({ vars: g.vars, where: `group ${g.name}` })),
@@ -70,4 +74,21 @@ export async function loadInventoryFile(file: string, keys?: KeyProvider, opts: 
   }
   checkConnectionVars(decl);
   return Inventory.build(decl);
+}
+
+/** Merges group_vars/NAME and host_vars/NAME next to the inventory into the declared groups and hosts (and all). */
+async function addAdjacentVars(decl: InventoryDecl, dir: string, keys: KeyProvider): Promise<void> {
+  if (!existsSync(path.join(dir, "group_vars")) && !existsSync(path.join(dir, "host_vars"))) return;
+  const allGroup = decl.groups.find((g) => g.name === "all");
+  const all = await adjacentVars(dir, "group_vars", "all", keys);
+  if (all) Object.assign(allGroup?.vars ?? decl.vars, all);
+  for (const g of decl.groups) {
+    if (g.name === "all") continue;
+    const v = await adjacentVars(dir, "group_vars", g.name, keys);
+    if (v) Object.assign(g.vars, v);
+  }
+  for (const h of decl.hosts) {
+    const v = await adjacentVars(dir, "host_vars", h.name, keys);
+    if (v) Object.assign(h.vars, v);
+  }
 }

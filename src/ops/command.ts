@@ -20,6 +20,11 @@ export interface CommandOptions extends CommonOptions {
   env?: Record<string, unknown>;
   /** A short name for output instead of the command text. */
   name?: string;
+  /**
+   * false: a read-only command (Ansible's `changed_when: false`): it runs on every apply of the host, as a
+   * check does, and never reports a change. Default true: running it is a change.
+   */
+  changed?: boolean;
 }
 
 /**
@@ -49,18 +54,23 @@ export function command(command: string | SensitiveContent, o: CommandOptions = 
     return `export ${k}=${quote(revealString(v))}`;
   });
   const body = [...env, o.cwd ? `cd ${quote(o.cwd)}` : "", cmd].filter(Boolean).join("\n");
+  const quiet = o.changed === false;
   return declareOp({
     kind: "command",
     name: o.name ?? (shown.length > 60 ? `${shown.slice(0, 57)}...` : shown),
     ...commonFields(o),
+    ...(quiet ? { check: true } : {}),
     facts: () => facts.map((f) => f.req),
     plan(lookup) {
       for (const f of facts) {
         const why = f.skip(lookup.get(f.req));
         if (why) return { changed: false, summary: `skip: ${why}` };
       }
-      return { changed: true, summary: "run" };
+      return quiet ? { changed: false, summary: "runs at apply, never a change (changed: false)" } : { changed: true, summary: "run" };
     },
-    apply: () => (guards.length ? `if ${guards.join(" && ")}; then\n${body}\n__changed\nfi` : `${body}\n__changed`),
+    apply: () => {
+      const run = quiet ? body : `${body}\n__changed`;
+      return guards.length ? `if ${guards.join(" && ")}; then\n${run}\nfi` : run;
+    },
   });
 }

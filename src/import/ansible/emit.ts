@@ -43,6 +43,8 @@ const API = [
   "command",
   "copy",
   "cron",
+  "crontab",
+  "crontabEnv",
   "directory",
   "download",
   "file",
@@ -50,6 +52,7 @@ const API = [
   "git",
   "group",
   "hostname",
+  "httpCheck",
   "jinja",
   "jinjaContent",
   "jinjaTest",
@@ -61,8 +64,10 @@ const API = [
   "sysctl",
   "template",
   "timezone",
+  "touch",
   "unarchive",
   "user",
+  "validatedFile",
 ];
 
 /** Returns the source of roles/NAME.ts. */

@@ -21,7 +21,7 @@ export interface ImportResult {
   files: string[];
   tally: Tally;
   report: string;
-  /** Wholly vaulted vars files kept encrypted (relative to out): pass each with `-e @FILE`. */
+  /** Wholly vaulted vars_files of plays kept encrypted (relative to out): pass each with `-e @FILE`. */
   vaultFiles: string[];
 }
 
@@ -76,7 +76,17 @@ export function importAnsible(o: ImportOptions): ImportResult {
       `${path.relative(base, file)} is a wholly vaulted vars file (${why}): kept encrypted as ${rel}; pass it with \`-e @${rel}\``,
     );
   };
-  for (const f of repo.vaultFiles) keepVaulted(f, "its vars then apply to every host, above inventory vars, as Ansible's extra vars do");
+  // Wholly vaulted group_vars/host_vars files stay encrypted next to inventory.yml, where the inventory
+  // loader reads them for that group or host only, as Ansible does.
+  for (const f of repo.vaultFiles) {
+    const rel = /(?:^|\/)((?:group|host)_vars\/.*)$/.exec(f)?.[1] as string;
+    mkdirSync(path.dirname(path.join(out, rel)), { recursive: true });
+    cpSync(f, path.join(out, rel));
+    files.push(rel);
+    notes.push(
+      `${path.relative(base, f)} is a wholly vaulted vars file: kept encrypted as ${rel}, next to inventory.yml, which reads it for that ${rel.startsWith("group") ? "group" : "host"} only`,
+    );
+  }
   const plays = repo.plays.map((play) => {
     const list = play.vars_files === undefined ? [] : Array.isArray(play.vars_files) ? play.vars_files : [play.vars_files];
     if (list.length === 0) return play;

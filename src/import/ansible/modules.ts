@@ -22,6 +22,8 @@ export interface Call {
 export interface ModuleInput {
   args: Yaml;
   scope: Scope;
+  /** The whole task, for keywords a module's conversion depends on (uri: register/until/retries/delay). */
+  task?: Yaml;
   /** TS expression of a file under the role's templates/ or files/ dir. */
   roleFile(kind: "templates" | "files", rel: string): string;
 }
@@ -72,6 +74,14 @@ const copy: Converter = (m) => {
   only(m.args, ["src", "content", "dest", "owner", "group", "mode", "validate", "backup", "force"], "copy");
   if (m.args.backup || m.args.force === false) throw new Todo("copy: backup / force: no are not converted");
   const dest = strExpr(req(m, "dest", "copy"), m.scope);
+  const validate = m.args.validate === undefined ? undefined : strExpr(m.args.validate, m.scope);
+  // Content with validate: validatedFile runs the check (with %s, on a temp file beside dest) before the file goes live.
+  if (m.args.content !== undefined && validate)
+    return {
+      fn: "validatedFile",
+      args: [dest],
+      opts: [["content", contentExpr(m.args.content, m.scope)], ["validate", validate], ...attrs(m)],
+    };
   const notes = m.args.validate ? [`TODO(import): validate "${m.args.validate}" is not run before the file is put in place`] : [];
   if (m.args.content !== undefined)
     return { fn: "file", args: [dest], opts: [["content", contentExpr(m.args.content, m.scope)], ...attrs(m)], notes };
@@ -90,13 +100,22 @@ const template: Converter = (m) => {
 };
 
 const file: Converter = (m) => {
-  only(m.args, ["path", "dest", "name", "state", "src", "owner", "group", "mode", "force"], "file");
+  only(m.args, ["path", "dest", "name", "state", "src", "owner", "group", "mode", "force", "modification_time", "access_time"], "file");
   const p = strExpr(m.args.path ?? m.args.dest ?? m.args.name, m.scope);
   const state = String(m.args.state ?? "file");
   if (state === "directory") return { fn: "directory", args: [p], opts: attrs(m) };
   if (state === "absent") return { fn: "absent", args: [p], opts: [] };
   if (state === "link") return { fn: "link", args: [p], opts: [["target", strExpr(req(m, "src", "file"), m.scope)]] };
-  throw new Todo(`file: state ${state} (bosun has no attributes-only or touch operation)`);
+  if (state === "touch") {
+    // Ansible's default for touch is "now" for both times: a change on every run, as in Ansible.
+    const times = pick(m, { modification_time: "modificationTime", access_time: "accessTime" }, "str");
+    for (const [k, v] of times)
+      if (v !== '"now"' && v !== '"preserve"') throw new Todo(`file: ${k} ${v} (only now and preserve are converted)`);
+    return { fn: "touch", args: [p], opts: [...attrs(m), ...times] };
+  }
+  if (m.args.modification_time !== undefined || m.args.access_time !== undefined)
+    throw new Todo("file: modification_time/access_time outside state touch");
+  throw new Todo(`file: state ${state} (bosun has no attributes-only operation)`);
 };
 
 const lineinfile: Converter = (m) => {
@@ -189,14 +208,38 @@ const service: Converter = (m) => {
   return { fn: "service", args: [strExpr(m.args.name, m.scope)], opts: pick(m, { state: "state", enabled: "enabled" }), notes };
 };
 
+/** Returns the schedule expression of a cron task: "@special" or the five fields (Ansible's defaults are *). */
+function cronWhen(m: ModuleInput): string {
+  const fields = ["minute", "hour", "day", "month", "weekday"];
+  if (m.args.special_time) {
+    if (fields.some((f) => m.args[f] !== undefined && String(m.args[f]) !== "*")) throw new Todo("cron: special_time with time fields");
+    return strExpr(`@${m.args.special_time}`, m.scope);
+  }
+  return strExpr(fields.map((f) => String(m.args[f] ?? "*")).join(" "), m.scope);
+}
+
 const cron: Converter = (m) => {
-  only(m.args, ["name", "minute", "hour", "day", "month", "weekday", "special_time", "job", "user", "cron_file", "state"], "cron");
-  if (!m.args.cron_file) throw new Todo("cron: a job in a user's crontab (bosun writes jobs to /etc/cron.d: add cron_file)");
-  const when = m.args.special_time
-    ? `@${m.args.special_time}`
-    : ["minute", "hour", "day", "month", "weekday"].map((f) => String(m.args[f] ?? "*")).join(" ");
+  if (m.args.dom !== undefined) m.args.day ??= m.args.dom;
+  if (m.args.dow !== undefined) m.args.weekday ??= m.args.dow;
+  if (m.args.value !== undefined) m.args.job ??= m.args.value;
+  const known = ["name", "minute", "hour", "day", "month", "weekday", "dom", "dow", "special_time", "job", "value", "user", "state"];
+  only(m.args, [...known, "cron_file", "disabled", "env"], "cron");
+  const name = strExpr(req(m, "name", "cron"), m.scope);
+  const absent = m.args.state === "absent";
+  if (!m.args.cron_file) {
+    // A user's crontab: the op writes Ansible's own "#Ansible: NAME" marker lines, so a converged crontab stays as it is.
+    const opts: [string, string][] = pick(m, { user: "user", state: "state" }, "str");
+    if (m.args.env) {
+      if (!absent) opts.push(["value", strExpr(req(m, "job", "cron"), m.scope)]);
+      return { fn: "crontabEnv", args: [name], opts };
+    }
+    if (!absent)
+      opts.push(["schedule", cronWhen(m)], ["job", strExpr(req(m, "job", "cron"), m.scope)], ...pick(m, { disabled: "disabled" }));
+    return { fn: "crontab", args: [name], opts };
+  }
+  if (m.args.disabled || m.args.env) throw new Todo("cron: disabled / env in a cron_file (bosun writes one job per /etc/cron.d file)");
   const opts: [string, string][] = [
-    ["schedule", strExpr(when, m.scope)],
+    ["schedule", cronWhen(m)],
     ["command", strExpr(m.args.job ?? "", m.scope)],
     ...pick(m, { user: "user", state: "state" }, "str"),
   ];
@@ -228,11 +271,15 @@ const commandLike =
     only(m.args, ["_raw_params", "cmd", "creates", "removes", "chdir", "argv", "executable"], mod);
     if (m.args.argv || m.args.executable) throw new Todo(`${mod}: argv / executable`);
     const cmd = m.args._raw_params ?? m.args.cmd;
-    return {
-      fn: "command",
-      args: [strExpr(req({ ...m, args: { cmd } }, "cmd", mod), m.scope)],
-      opts: pick(m, { creates: "creates", removes: "removes", chdir: "cwd" }, "str"),
-    };
+    const opts = pick(m, { creates: "creates", removes: "removes", chdir: "cwd" }, "str");
+    const changedWhen = m.task?.changed_when;
+    if (changedWhen !== undefined) {
+      // Only the common read-only form is expressible: a condition on the command's result is not known while declaring.
+      if (changedWhen !== false && String(changedWhen).trim().toLowerCase() !== "false")
+        throw new Todo(`${mod}: changed_when ${JSON.stringify(changedWhen)} (only changed_when: false is converted)`);
+      opts.push(["changed", "false"]);
+    }
+    return { fn: "command", args: [strExpr(req({ ...m, args: { cmd } }, "cmd", mod), m.scope)], opts };
   };
 
 const getUrl: Converter = (m) => {
@@ -299,9 +346,65 @@ const debug: Converter = (m) => ({
   ],
 });
 
-const uri: Converter = () => {
-  throw new Todo("uri: an HTTP check belongs in a pipeline's verify step (bosun pipelines), not in a role");
+const uri: Converter = (m) => {
+  only(m.args, ["url", "method", "body", "body_format", "headers", "status_code", "return_content", "validate_certs", "timeout"], "uri");
+  const task = m.task ?? {};
+  const format = String(m.args.body_format ?? "raw");
+  if (!["raw", "json"].includes(format)) throw new Todo(`uri: body_format ${format}`);
+  const codes = (Array.isArray(m.args.status_code) ? m.args.status_code : [m.args.status_code ?? 200]).map(Number);
+  if (codes.some((c) => !Number.isInteger(c))) throw new Todo("uri: status_code from a variable");
+  const until = task.until === undefined ? undefined : untilChecks(task.until, String(task.register ?? ""), codes);
+  const status = until?.status ?? codes;
+  const opts: [string, string][] = [];
+  if (m.args.method !== undefined) opts.push(["method", strExpr(m.args.method, m.scope)]);
+  const headers: Record<string, unknown> = { ...((m.args.headers as Yaml | undefined) ?? {}) };
+  if (m.args.body !== undefined) {
+    if (format === "json") {
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["Content-Type"] = "application/json";
+      opts.push([
+        "body",
+        typeof m.args.body === "string" ? strExpr(m.args.body, m.scope) : `JSON.stringify(${valueExpr(m.args.body, m.scope)})`,
+      ]);
+    } else opts.push(["body", strExpr(m.args.body, m.scope)]);
+  }
+  if (Object.keys(headers).length > 0) opts.push(["headers", valueExpr(headers, m.scope)]);
+  if (status.length !== 1 || status[0] !== 200) opts.push(["status", JSON.stringify(status)]);
+  if (until?.contains.length) opts.push(["contains", valueExpr(until.contains, m.scope)]);
+  // Ansible tries once without until; with it, retries (default 3) more times, delay (default 5) seconds apart.
+  if (until) opts.push(["retries", valueExpr(task.retries ?? 3, m.scope)], ["delay", valueExpr(task.delay ?? 5, m.scope)]);
+  opts.push(...pick(m, { timeout: "timeout", validate_certs: "validateCerts" }));
+  return { fn: "httpCheck", args: [strExpr(req(m, "url", "uri"), m.scope)], opts };
 };
+
+/** Returns what an uri task's `until` asks of the result (statuses, body texts); throws Todo for anything else. */
+function untilChecks(until: unknown, reg: string, codes: number[]): { status?: number[]; contains: string[] } {
+  if (!reg) throw new Todo("uri: until without register");
+  const r = reg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  let status: number[] | undefined;
+  const contains: string[] = [];
+  for (const c of Array.isArray(until) ? until : [until]) {
+    const t = String(c)
+      .trim()
+      .replace(/^\{\{(.*)\}\}$/s, "$1")
+      .trim();
+    let x = new RegExp(`^${r}\\.status\\s*==\\s*(\\d+)$`).exec(t);
+    const list = new RegExp(`^${r}\\.status\\s+in\\s+\\[([\\d,\\s]+)\\]$`).exec(t);
+    const want = x ? [Number(x[1])] : list ? (list[1] as string).split(",").map((n) => Number(n.trim())) : undefined;
+    if (want) {
+      status = (status ?? codes).filter((s) => want.includes(s));
+      continue;
+    }
+    x = new RegExp(`^(?:'([^']*)'|"([^"]*)")\\s+in\\s+${r}\\.content$`).exec(t);
+    if (x) {
+      contains.push((x[1] ?? x[2]) as string);
+      continue;
+    }
+    if (new RegExp(`^${r}\\s+is\\s+(succeeded|success|not\\s+failed)$`).test(t)) continue;
+    throw new Todo(`uri: until ${JSON.stringify(t)} (converted: ${reg}.status == N, ${reg}.status in [..], 'text' in ${reg}.content)`);
+  }
+  if (status?.length === 0) throw new Todo("uri: until asks for a status outside status_code: the task can never pass");
+  return { status, contains };
+}
 
 /** The converters by module name (short names; `ansible.builtin.` is removed before lookup). */
 export const MODULES: Record<string, Converter> = {

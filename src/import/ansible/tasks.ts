@@ -151,7 +151,7 @@ function convertTask(task: Yaml, c: TaskContext): string[] {
       found?.module ?? "block",
       `uses the result of "${reg}" (register): results are not known while a role declares its operations`,
     );
-  if (unhandled.length > 0 && !(found?.module && ["command", "shell"].includes(found.module) && onlyEnvironment(unhandled))) {
+  if (unhandled.length > 0 && !keywordsHandledBy(found?.module, unhandled)) {
     return fail(found?.module ?? "block", `${unhandled.join(", ")} not converted`);
   }
   if (task.block) {
@@ -167,7 +167,7 @@ function convertTask(task: Yaml, c: TaskContext): string[] {
       task,
       c,
       (scope) => {
-        const call = conv({ args: found.args, scope, roleFile: c.roleFile });
+        const call = conv({ args: found.args, scope, roleFile: c.roleFile, task });
         const extra: [string, string][] = [];
         if (found.module === "command" || found.module === "shell") {
           if (task.environment) extra.push(["env", valueExpr(task.environment, scope)]);
@@ -211,8 +211,16 @@ function includeTasks(task: Yaml, args: Yaml, c: TaskContext, label: string, fai
   return wrap(task, c, (scope) => convertTasks(inner, { ...c, scope, dir: path.dirname(abs), source }), `${label}: ${file}`);
 }
 
-function onlyEnvironment(keys: string[]): boolean {
-  return keys.every((k) => k === "environment");
+/** Keywords a module's converter carries itself: command/shell `environment` and `changed_when: false`, uri `until`/`retries`/`delay`. */
+const MODULE_KEYWORDS: Record<string, string[]> = {
+  command: ["environment", "changed_when"],
+  shell: ["environment", "changed_when"],
+  uri: ["until", "retries", "delay"],
+};
+
+function keywordsHandledBy(module: string | undefined, keys: string[]): boolean {
+  const own = MODULE_KEYWORDS[module ?? ""] ?? [];
+  return keys.every((k) => own.includes(k));
 }
 
 /** Returns body's statements under the task's `when` (an if) and loop (a for-of), with the task's name as a comment. */

@@ -4,6 +4,10 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { typecheckSite } from "../../../src/engine/typecheck.js";
 import { type ImportResult, importAnsible } from "../../../src/import/ansible/index.js";
+import { loadInventoryFile } from "../../../src/inventory/load.js";
+import { readKeySource } from "../../../src/vault/keys.js";
+import { isSecret } from "../../../src/vault/secret.js";
+import { revealString } from "../../../src/vault/vars.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const REPO = path.join(ROOT, "test/fixtures/ansible-repo");
@@ -21,13 +25,13 @@ describe("bosun import ansible", () => {
   it("writes one role per Ansible role, the site, the inventory and the report", () => {
     assert.deepEqual(result.files.sort(), [
       "IMPORT-REPORT.md",
+      "group_vars/db/vault.yml",
       "inventory.yml",
       "roles/common.ts",
       "roles/db.ts",
       "roles/play3-tasks.ts",
       "roles/web.ts",
       "site.ts",
-      "vault/group_vars/db/vault.yml",
     ]);
   });
 
@@ -57,16 +61,25 @@ describe("bosun import ansible", () => {
     assert.match(site, /deps: \[web\(\{ web_port: 8080 \}\)\]/);
   });
 
-  it("keeps vaulted values vaulted: inline vault text in the inventory, a wholly vaulted file copied encrypted", () => {
+  it("keeps vaulted values vaulted: inline vault text in the inventory, a wholly vaulted group_vars file copied encrypted", () => {
     const inv = readFileSync(path.join(out, "inventory.yml"), "utf8");
     assert.match(inv, /api_token: \|\n\s+\$ANSIBLE_VAULT;1\.1;AES256/);
-    assert.deepEqual(result.vaultFiles, ["vault/group_vars/db/vault.yml"]);
+    assert.deepEqual(result.vaultFiles, []);
     assert.equal(
-      readFileSync(path.join(out, "vault/group_vars/db/vault.yml"), "utf8"),
+      readFileSync(path.join(out, "group_vars/db/vault.yml"), "utf8"),
       readFileSync(path.join(REPO, "group_vars/db/vault.yml"), "utf8"),
     );
-    assert.match(result.report, /-e @vault\/group_vars\/db\/vault\.yml/);
+    assert.match(result.report, /kept encrypted as group_vars\/db\/vault\.yml, next to inventory\.yml, which reads it for that group only/);
     for (const f of result.files) assert.doesNotMatch(readFileSync(path.join(out, f), "utf8"), /s3cr3t/);
+  });
+
+  it("the wholly vaulted group_vars file applies to that group's hosts only, as in Ansible", async () => {
+    const key = await readKeySource("default", path.join(REPO, "vault-password.txt"));
+    const inv = await loadInventoryFile(path.join(out, "inventory.yml"), async () => [key]);
+    const db = inv.varsFor("db4", {});
+    assert.ok(isSecret(db.vault_db_password), "db4 has the vaulted var, as a Secret");
+    assert.equal(revealString(db.vault_db_password), "s3cr3t-db-pw");
+    assert.equal(inv.varsFor("web8", {}).vault_db_password, undefined, "web8 (not in db) does not");
   });
 
   it("formats the generated code: role bodies indented, loops and handlers nested", () => {

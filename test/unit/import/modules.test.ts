@@ -40,10 +40,17 @@ describe("module converters: the converted code declares the same operations", (
     assert.match(diffOf(c, 1), /\+echo hi/);
   });
 
-  it("copy with validate converts and keeps a marked TODO comment about the validation", async () => {
-    const c = await one({ copy: { content: "x\n", dest: "/etc/sudoers.d/x", validate: "visudo -cf %s" } });
-    assert.deepEqual(ids(c.ops), ["file /etc/sudoers.d/x"]);
-    assert.match(c.code, /TODO\(import\): validate "visudo -cf %s"/);
+  it("copy with validate: content becomes a validatedFile (checked before it goes live); src keeps a marked TODO comment", async () => {
+    const c = await one(
+      { copy: { content: "x ALL=(ALL) ALL\n", dest: "/etc/sudoers.d/x", validate: "visudo -cf %s" } },
+      {
+        tasks: [{ copy: { src: "hello.sh", dest: "/usr/local/bin/hello", validate: "sh -n %s" } }],
+        files: { "files/hello.sh": "echo hi\n" },
+      },
+    );
+    assert.deepEqual(ids(c.ops), ["file /etc/sudoers.d/x", "copy /usr/local/bin/hello"]);
+    assert.match(c.code, /validatedFile\("\/etc\/sudoers\.d\/x", \{[^}]*validate: "visudo -cf %s"/);
+    assert.match(c.code, /TODO\(import\): validate "sh -n %s"/);
   });
 
   it("template: a .j2 file rendered with role defaults, host vars and facts", async () => {
@@ -69,11 +76,18 @@ describe("module converters: the converted code declares the same operations", (
     assert.match(planFresh(c.ops[1] as never).summary, /\/srv\/app/);
   });
 
-  it("file state touch is a TODO with its YAML (no operation that only touches a file)", async () => {
-    const c = await convertRole({ tasks: [{ name: "stamp", file: { path: "/var/stamp", state: "touch" } }] });
-    assert.deepEqual(ids(c.ops), []);
-    assert.equal(c.result.tally.get("file")?.todo, 1);
-    assert.match(c.code, /\/\/ TODO\(import\): file: state touch[^\n]*\n\s*\/\/ - name: stamp/);
+  it("file state touch: a touch op with mode and owner; times now (a change each run, as Ansible) unless both are preserve", async () => {
+    const c = await one(
+      { name: "stamp", file: { path: "/var/stamp", state: "touch", mode: "0640", owner: "root" } },
+      { tasks: [{ file: { path: "/var/kept", state: "touch", modification_time: "preserve", access_time: "preserve" } }] },
+    );
+    assert.deepEqual(ids(c.ops), ["touch /var/stamp", "touch /var/kept"]);
+    assert.match(planFresh(c.ops[0] as never).summary, /create empty file \(mode 0640\)/);
+    const existing = { get: () => ({ type: "file", mode: "0640", owner: "root", group: "root" }) } as never;
+    assert.equal(c.ops[0]?.plan(existing).changed, true, "times set to now: changed on every run");
+    assert.equal(c.ops[1]?.plan(existing).changed, false, "both times preserved: no change");
+    const stamped = await convertRole({ tasks: [{ file: { path: "/x", state: "touch", modification_time: "202401011200.00" } }] });
+    assert.equal(stamped.result.tally.get("file")?.todo, 1, "an explicit timestamp stays a TODO");
   });
 
   it("lineinfile and blockinfile edit with Ansible's markers", async () => {
@@ -132,12 +146,20 @@ describe("module converters: the converted code declares the same operations", (
     assert.deepEqual(ids(c.ops), ["sysctl net.core.somaxconn"]);
   });
 
-  it("command/shell with creates/removes/chdir; changed_when/failed_when stay TODO", async () => {
+  it("command/shell with creates/removes/chdir; changed_when: false is a read-only command; other changed_when and failed_when stay TODO", async () => {
     const c = await one({ shell: "make install creates=/usr/local/bin/app chdir=/src" });
     assert.equal(c.ops[0]?.kind, "command");
     assert.match(c.code, /command\("make install", \{ creates: "\/usr\/local\/bin\/app", cwd: "\/src"/);
-    const t = await convertRole({ tasks: [{ command: "true", changed_when: false }] });
-    assert.equal(t.result.tally.get("command")?.todo, 1);
+    const ro = await one({ command: "systemctl is-system-running", changed_when: false });
+    assert.equal(planFresh(ro.ops[0] as never).changed, false);
+    assert.equal(ro.ops[0]?.check, true, "it runs on every apply, as in Ansible");
+    const t = await convertRole({
+      tasks: [
+        { command: "true", changed_when: "'x' in r.stdout" },
+        { command: "true", failed_when: false },
+      ],
+    });
+    assert.equal(t.result.tally.get("command")?.todo, 2);
   });
 
   it("get_url with a sha256 checksum, unarchive and git", async () => {
@@ -166,9 +188,47 @@ describe("module converters: the converted code declares the same operations", (
     );
   });
 
-  it("uri is a TODO pointing at a pipeline verify step", async () => {
-    const c = await convertRole({ tasks: [{ uri: { url: "http://127.0.0.1/" }, retries: 3, until: "r.status == 200", register: "r" }] });
+  it("uri: an httpCheck with the until conditions as status and body texts, retries and delay", async () => {
+    const c = await one({
+      uri: { url: "http://127.0.0.1:8080/health", return_content: true, status_code: [200, 204], timeout: 5 },
+      register: "r",
+      until: ["r.status == 200", "'ok' in r.content"],
+      retries: 10,
+      delay: 2,
+    });
+    assert.deepEqual(ids(c.ops), ["http_check GET http://127.0.0.1:8080/health"]);
+    assert.equal(c.ops[0]?.check, true);
+    const plan = planFresh(c.ops[0] as never);
+    assert.equal(plan.changed, false);
+    assert.match(plan.summary, /→ 200, body with "ok" \(10 retries, 2s apart\)/);
+    const post = await one({ uri: { url: "http://x/api", method: "POST", body: { a: 1 }, body_format: "json", status_code: 201 } });
+    assert.match(planFresh(post.ops[0] as never).summary, /POST http:\/\/x\/api → 201$/);
+    assert.match(post.code, /"Content-Type": "application\/json"/);
+  });
+
+  it("uri with an until it cannot express stays a TODO with its YAML", async () => {
+    const c = await convertRole({ tasks: [{ uri: { url: "http://x/" }, register: "r", until: "r.json.ready", retries: 3 }] });
     assert.equal(c.result.tally.get("uri")?.todo, 1);
+    assert.match(c.code, /TODO\(import\): uri: until "r.json.ready"/);
+  });
+
+  it("cron without cron_file: a job and a variable in the user's crontab, with Ansible's marker lines", async () => {
+    const c = await one(
+      { cron: { name: "backup", user: "alice", minute: "5", hour: "2", job: "/usr/local/bin/backup" } },
+      {
+        tasks: [
+          { cron: { name: "reboot note", special_time: "reboot", job: "logger up", disabled: true } },
+          { cron: { name: "MAILTO", env: true, job: "ops@example.com", user: "alice" } },
+          { cron: { name: "old", user: "alice", state: "absent" } },
+        ],
+      },
+    );
+    assert.deepEqual(ids(c.ops), ["crontab alice: backup", "crontab root: reboot note", "crontab_env alice: MAILTO", "crontab alice: old"]);
+    const empty = { get: () => ({ state: "ok", text: "" }) } as never;
+    assert.match(c.ops[0]?.plan(empty).diff ?? "", /\+#Ansible: backup\n\+5 2 \* \* \* \/usr\/local\/bin\/backup/);
+    assert.match(c.ops[1]?.plan(empty).diff ?? "", /\+#@reboot logger up/);
+    assert.match(c.ops[2]?.plan(empty).diff ?? "", /\+MAILTO="ops@example.com"/);
+    assert.equal(c.ops[3]?.plan(empty).changed, false);
   });
 
   it("meta: flush_handlers, set_fact and debug", async () => {

@@ -245,6 +245,22 @@ function fakeVisudo(d: string): Env {
   return env;
 }
 
+/** A crontab over dir/crontabs/USER (`crontab -l -u U`, `crontab -u U FILE`); `crontabs` is the state to start from. */
+function fakeCrontab(d: string, crontabs: Record<string, string>): Env {
+  const env = binEnv(d);
+  rmSync(`${d}/crontabs`, { recursive: true, force: true });
+  mkdirSync(`${d}/crontabs`, { recursive: true });
+  for (const [u, text] of Object.entries(crontabs)) writeFileSync(`${d}/crontabs/${u}`, text);
+  fakeCommand(
+    `${d}/bin`,
+    "crontab",
+    `C=${d}/crontabs; l=; u=; f=
+while [ $# -gt 0 ]; do case $1 in -l) l=1; shift;; -u) u=$2; shift 2;; *) f=$1; shift;; esac; done
+if [ -n "$l" ]; then [ -e "$C/$u" ] || { echo "no crontab for $u" >&2; exit 1; }; cat "$C/$u"; else cp "$f" "$C/$u"; fi`,
+  );
+  return env;
+}
+
 const accounts = (d: string, passwd: string, group: string): Env => fakeAccounts(`${d}/accounts`, { passwd, group }, { stateful: true });
 const BASE_GROUPS = "root:x:0:\nusers:x:100:\ndocker:x:998:\nstaff:x:50:\n";
 const BASE_PASSWD = "root:x:0:0:root:/root:/bin/sh\n";
@@ -337,6 +353,11 @@ const CASES: Case[] = [
     drift: (d) => writeFileSync(`${d}/flag`, "off\n"),
   },
   { name: "command without guards", exported: "command", op: (d) => ops.command(`echo run >> ${d}/runs`), always: true },
+  {
+    name: "command, changed: false (read-only: never a change)",
+    exported: "command",
+    op: (d) => ops.command(`ls ${d} > /dev/null`, { changed: false }),
+  },
   { name: "flush_handlers", exported: "flushHandlers", op: () => ops.flushHandlers() },
   {
     name: "download",
@@ -699,6 +720,58 @@ const CASES: Case[] = [
     rebase: ["/etc/cron.d"],
     setup: dirs("/etc/cron.d"),
     drift: (d) => writeFileSync(`${d}/etc/cron.d/backup`, "@daily root true\n"),
+  },
+  {
+    name: "crontab job",
+    exported: "crontab",
+    op: () => ops.crontab("backup", { user: "root", schedule: "15 3 * * *", job: "/usr/local/bin/backup" }),
+    setup: (d) => fakeCrontab(d, { root: "MAILTO=ops\n#Ansible: other\n@daily true\n" }),
+    drift: (d) => fakeCrontab(d, { root: "#Ansible: backup\n0 1 * * * /old\n#Ansible: other\n@daily true" }),
+  },
+  {
+    name: "crontab job disabled, in no crontab yet",
+    exported: "crontab",
+    op: () => ops.crontab("sync", { schedule: "@hourly", job: "sync", disabled: true }),
+    setup: (d) => fakeCrontab(d, {}),
+    drift: (d) => fakeCrontab(d, { root: "@hourly sync\n" }),
+  },
+  {
+    name: "crontab job absent",
+    exported: "crontab",
+    op: () => ops.crontab("backup", { state: "absent" }),
+    setup: (d) => fakeCrontab(d, { root: "@daily true\n" }),
+    drift: (d) => fakeCrontab(d, { root: "#Ansible: backup\n0 1 * * * /old\n@daily true\n" }),
+  },
+  {
+    name: "crontab variable",
+    exported: "crontabEnv",
+    op: () => ops.crontabEnv("MAILTO", { value: "ops@example.com" }),
+    setup: (d) => fakeCrontab(d, { root: "#Ansible: x\n@daily true\n" }),
+    drift: (d) => fakeCrontab(d, { root: 'MAILTO="root"\n#Ansible: x\n@daily true\n' }),
+  },
+  {
+    name: "crontab variable absent",
+    exported: "crontabEnv",
+    op: () => ops.crontabEnv("MAILTO", { state: "absent" }),
+    setup: (d) => fakeCrontab(d, {}),
+    drift: (d) => fakeCrontab(d, { root: 'MAILTO="root"\n@daily true\n' }),
+  },
+  {
+    name: "touch (times set to now: a change each run)",
+    exported: "touch",
+    op: (d) => ops.touch(`${d}/stamp`, { mode: "0640" }),
+    always: true,
+  },
+  {
+    name: "touch preserving times",
+    exported: "touch",
+    op: (d) => ops.touch(`${d}/stamp`, { mode: "0640", modificationTime: "preserve", accessTime: "preserve" }),
+    drift: (d) => writeFileSync(`${d}/stamp`, "kept\n", { mode: 0o644 }),
+  },
+  {
+    name: "http_check (a check: never a change)",
+    exported: "httpCheck",
+    op: () => ops.httpCheck(`${server?.url}/tool.bin`, { contains: ["served bytes"], retries: 1, delay: 0 }),
   },
   {
     name: "sudoers",
