@@ -15,6 +15,7 @@ export { type FileOptions, file } from "./file.js";
 export { flushHandlers } from "./flush-handlers.js";
 export { type GitOptions, git } from "./git.js";
 export { type GroupOptions, group } from "./group.js";
+export { type HostSecretOptions, hostSecret } from "./host-secret.js";
 export { type HostnameOptions, hostname } from "./hostname.js";
 export { jinja, jinjaContent, jinjaTest, jinjaValue } from "./jinja.js";
 export { ansibleVars, type TemplateHost } from "./jinja-vars.js";
