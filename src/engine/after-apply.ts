@@ -35,7 +35,7 @@ export function vaultOutputs(p: PlannedHost, siteDir: string): Output[] {
       all.push({ op, index, file, key: o.key });
     }
   };
-  p.evaluated.ops.forEach((op, i) => add(op, i));
+  for (const [i, op] of p.evaluated.ops.entries()) add(op, i);
   for (const h of p.evaluated.handlers) for (const op of h.ops) add(op, null);
   return all;
 }
