@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
 import path from "node:path";
+import { before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { bosun, onHost, tempDir } from "./helpers.js";
 import { applyOk, hostsFromEnv, labHostsNamed, runSite, shOn, VAULT_ENV, vaultInventory } from "./roles-service-kit.js";
@@ -59,7 +59,10 @@ describe("role postgres", () => {
     const password = String(parse(view.stdout).postgres_reporter_password);
     assert.match(password, /^[A-Za-z0-9_-]{32}$/);
     assert.equal(await shOn(DB, "stat -c '%a %U' /srv/key/postgres/reporter.password"), "600 root\n");
-    const r = await onHost(CLIENT, `PGPASSWORD=${shellQuote(password)} psql -h ${dbAddress} -U reporter -d shop -XAtc 'SELECT current_user'`);
+    const r = await onHost(
+      CLIENT,
+      `PGPASSWORD=${shellQuote(password)} psql -h ${dbAddress} -U reporter -d shop -XAtc 'SELECT current_user'`,
+    );
     assert.equal(r.stdout, "reporter\n", r.stderr);
     // The run shows only that a value was stored, in its events and its record; the value is nowhere.
     const runs = await bosun(["runs", "-n", "200", "--json"], { env: VAULT_ENV });
