@@ -7,7 +7,7 @@
  * store it is brought back by the next one. The value never appears in a plan, a log or a run record.
  */
 import { declareOp } from "../core/collector.js";
-import type { CommonOptions, FactRequest, Operation, OpPlan } from "../core/operation.js";
+import { type CommonOptions, commonFields, type FactRequest, type Operation, type OpPlan } from "../core/operation.js";
 import { quote } from "../util/shell.js";
 import { revealString } from "../vault/vars.js";
 
@@ -69,8 +69,7 @@ export function hostSecret(name: string, o: HostSecretOptions): Operation {
   return declareOp({
     kind: "host_secret",
     name,
-    tags: o.tags ?? [],
-    notify: o.notify === undefined ? [] : Array.isArray(o.notify) ? o.notify : [o.notify],
+    ...commonFields(o),
     vaultOutputs: [{ file: o.vault.file, key: o.vault.key }],
     facts: () => [fact],
     plan(facts): OpPlan {
