@@ -3,7 +3,7 @@
  * `import { deploy, role, handler, file, apt, service } from "bosun"`.
  */
 export { handler } from "./core/collector.js";
-export type { CommonOptions, FactRequest, Operation, OpPlan } from "./core/operation.js";
+export type { CommonOptions, ConnectionGuard, FactRequest, Operation, OpPlan, VaultOutput } from "./core/operation.js";
 export { type Deployment, deploy, type Play, type Role, type RoleContext, type RoleUse, role } from "./engine/declare.js";
 export * from "./errors.js";
 export type { HostFacts } from "./facts/host.js";

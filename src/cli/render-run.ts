@@ -106,6 +106,9 @@ export class HumanRenderer {
         this.planned.delete(e.host);
         break;
       }
+      case "secret_stored":
+        out(pc.green(`→ ${e.host}: ${e.op}: stored ${e.key} in ${e.file} (vault)`));
+        break;
       case "handlers_resumed":
         out(pc.yellow(`↻ ${e.host}: handlers an interrupted run left pending will run first: ${e.handlers.join(", ")}`));
         break;

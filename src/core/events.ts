@@ -62,6 +62,8 @@ export type RunEvent =
   | { type: "op_failed"; play: string; host: string; index: number | null; op: string; error: string; rc?: number; output?: string }
   | { type: "op_skipped"; play: string; host: string; index: number; op: string; reason: string }
   | { type: "handler_ran"; play: string; host: string; handler: string; changed: boolean; failed: boolean }
+  /** A value an op sent back from the host was stored in a vault file (never the value itself). */
+  | { type: "secret_stored"; play: string; host: string; op: string; file: string; key: string }
   | { type: "handlers_resumed"; play: string; host: string; handlers: string[] }
   | {
       type: "host_finished";

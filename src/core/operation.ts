@@ -48,6 +48,33 @@ export interface Operation {
    * must be idempotent on its own, and calls `__changed` when it changed anything.
    */
   apply(): string;
+  /**
+   * Values this op sends back from the host to be kept in a local vault file (the fragment calls
+   * `__secret KEY HOSTFILE`). The engine wraps each as a Secret at once, stores it atomically and
+   * records only that it stored one. See docs/vault.md, "Values a run writes back".
+   */
+  vaultOutputs?: VaultOutput[];
+  /**
+   * When set and the op changed, the engine checks after the apply exec that a NEW SSH connection to
+   * the host still works; if not, it runs `rollback` through the still-open connection and fails the host.
+   */
+  connectionGuard?: ConnectionGuard;
+}
+
+/** A value that comes back from the host into the vault. */
+export interface VaultOutput {
+  /** Vault file (YAML, encrypted): absolute, or relative to the site file's directory. */
+  file: string;
+  /** Top-level key the value is stored under (letters, digits, `_`); the name the fragment's `__secret` uses. */
+  key: string;
+}
+
+/** What the engine does when a fresh connection fails after this op changed. */
+export interface ConnectionGuard {
+  /** sh run (as the play's user) through the connection that is still open, to undo the change. */
+  rollback: string;
+  /** Says what was undone, for the error: "ufw was disabled again". */
+  undone: string;
 }
 
 /** Options every operation takes. */

@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
+import path from "node:path";
 import { type HostRunStatus, type RunEvent, zeroCounts } from "../core/events.js";
 import { opId } from "../core/operation.js";
 import { ConnectionError } from "../errors.js";
 import { selectHosts } from "../inventory/patterns.js";
 import type { ConnectionSpec } from "../transport/spec.js";
 import { connectionFromVars } from "../transport/spec.js";
+import { checkConnectionGuards, planVaultOutputs, storeVaultOutputs, vaultOutputs } from "./after-apply.js";
 import { batches, failLimitCrossed } from "./batches.js";
 import type { Play } from "./declare.js";
 import { ApplyCutError, applyHost, type PlannedHost, planHost } from "./host.js";
@@ -155,6 +157,9 @@ async function planOne(
     pendingKey,
   );
   o.factCache.set(h, p.facts);
+  if (o.vault) await planVaultOutputs(p, path.dirname(o.site), o.vault);
+  else if (vaultOutputs(p, path.dirname(o.site)).length > 0)
+    throw new Error("this play stores values in the vault, which this run cannot do");
   p.evaluated.ops.forEach((op, i) => {
     const plan = p.plans[i] as { changed: boolean; summary: string; diff?: string };
     o.emit({
@@ -178,9 +183,20 @@ async function applyOne(ctx: PlayContext, play: Play, name: string, h: string, p
   const { o } = ctx;
   o.emit({ type: "host_started", play: name, host: h, phase: "apply" });
   const vars = o.inventory.varsFor(h, { ...(play.vars ?? {}), ...o.extraVars });
+  const spec = specOf(o, vars, h);
+  const siteDir = path.dirname(o.site);
   try {
-    const outcome = await applyHost(o.pool.get(specOf(o, vars, h)), p, { become: play.become, pendingKey, signal: o.signal });
-    return { ...recordApply(name, h, p, outcome), error: undefined as string | undefined };
+    // No key for the vault: fail before the host creates a credential that could not be kept.
+    if (o.vault && vaultOutputs(p, siteDir).length > 0) await o.vault.requireKeys(`host ${h} sends back values for the vault, which`);
+    const outcome = await applyHost(o.pool.get(spec), p, { become: play.become, pendingKey, signal: o.signal });
+    const r = { ...recordApply(name, h, p, outcome), error: undefined as string | undefined };
+    const before = r.status;
+    if (o.vault) await storeVaultOutputs(name, h, p, outcome, r, siteDir, o.vault);
+    if (o.freshPool)
+      await checkConnectionGuards(name, h, p, outcome, r, { spec, freshPool: o.freshPool, open: o.pool, become: play.become });
+    // Failed only by a check after the script (vault, fresh connection): the host's error says which.
+    if (r.status === "failed" && before !== "failed") r.error = [...r.events].reverse().find((e) => e.type === "op_failed")?.error;
+    return r;
   } catch (err) {
     if (err instanceof ApplyCutError) return { ...recordApply(name, h, p, err.outcome, true), error: err.message };
     const events: RunEvent[] = [{ type: "op_failed", play: name, host: h, index: null, op: "(apply)", error: (err as Error).message }];

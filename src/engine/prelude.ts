@@ -12,6 +12,9 @@
  * __attrs PATH MODE OWNER GROUP  set mode/owner/group when they differ ("-" = leave as is)
  * __mkdir PATH MODE OWNER GROUP  directory with attributes
  * __rm PATH                      remove a file/link/dir if present
+ * __secret KEY PATH              send the content of a host file back to the engine, which keeps it
+ *                                in the vault under KEY (see Operation.vaultOutputs): base64 on a
+ *                                marker line of the script's stdout (fd 3), never in the op's log
  */
 export const PRELUDE = String.raw`
 __changed() { : > "$__d/c"; }
@@ -43,6 +46,10 @@ __put() {
 __mkdir() {
   if [ ! -d "$1" ]; then mkdir -p "$1"; __changed; fi
   __attrs "$1" "$2" "$3" "$4"
+}
+__secret() {
+  [ -s "$2" ] || { echo "no value to send back for $1: $2 is missing or empty" >&2; return 1; }
+  printf '%s secret %s %s\n' "$__m" "$1" "$(base64 -w0 < "$2")" >&3
 }
 __rm() {
   if [ -e "$1" ] || [ -L "$1" ]; then rm -rf "$1"; __changed; fi

@@ -11,6 +11,7 @@ import { TransportPool } from "../transport/pool.js";
 import type { ConnectionSpec } from "../transport/spec.js";
 import type { SshSettings } from "../transport/ssh.js";
 import type { KeyProvider } from "../vault/vars.js";
+import { VaultWriteBack } from "../vault/write-back.js";
 import { EventQueue } from "./event-queue.js";
 import { loadInventoryRef } from "./inventory-ref.js";
 import { runDeployment } from "./run.js";
@@ -97,14 +98,15 @@ async function execute(o: RunSiteOptions, queue: EventQueue): Promise<RunRecord>
       : async () => {};
   const recorder = new RunRecorder();
   queue.listen(recorder.handle);
-  const pool = await TransportPool.create({
+  const ssh = {
     connectTimeoutS: cfg.ssh.connect_timeout,
     acceptNewHostKeys: cfg.ssh.accept_new_host_keys,
     controlPersistS: cfg.ssh.control_persist,
     retries: cfg.ssh.retries,
     ...o.ssh,
     signal: o.killSignal,
-  });
+  };
+  const pool = await TransportPool.create(ssh);
   const factCache = new Map(Object.entries(await store.readFacts<HostFacts>()));
   let failure: unknown;
   try {
@@ -119,6 +121,9 @@ async function execute(o: RunSiteOptions, queue: EventQueue): Promise<RunRecord>
       forks: o.forks ?? cfg.forks,
       serial: o.serial,
       pool,
+      // A fresh-connection check must not be masked by retries: one more try covers a transient blip.
+      freshPool: () => TransportPool.create({ ...ssh, retries: Math.min(ssh.retries, 2) }),
+      vault: new VaultWriteBack(o.vaultKeys),
       specOverride: o.connection,
       factCache,
       confirm: o.confirm,

@@ -4,6 +4,7 @@ import type { HostFacts } from "../facts/host.js";
 import type { Inventory, Vars } from "../inventory/model.js";
 import type { TransportPool } from "../transport/pool.js";
 import type { ConnectionSpec } from "../transport/spec.js";
+import type { VaultWriteBack } from "../vault/write-back.js";
 import type { Deployment } from "./declare.js";
 import type { TagFilter } from "./evaluate.js";
 import { exitCodeOf } from "./exit-code.js";
@@ -25,6 +26,10 @@ export interface RunOptions {
   /** Overrides every play's serial. */
   serial?: number | string;
   pool: TransportPool;
+  /** Opens a pool of its own for a fresh-connection check (ops with a connectionGuard); without it, none is made. */
+  freshPool?: () => Promise<TransportPool>;
+  /** Where values ops send back from hosts are stored (ops with vaultOutputs); without it, such ops fail. */
+  vault?: VaultWriteBack;
   specOverride?: (s: ConnectionSpec) => ConnectionSpec;
   /** Host facts from earlier runs (read and refreshed). */
   factCache: Map<string, HostFacts>;

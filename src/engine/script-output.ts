@@ -1,3 +1,5 @@
+import { Secret } from "../vault/secret.js";
+
 /**
  * The apply script's output, typed: marker lines on its stdout say what each step did. A step is
  * an op of the play (`{ op }`) or an op of a handler run (`{ handler, op, flushAt }`, flushAt the
@@ -25,6 +27,8 @@ export interface ApplyOutcome {
   stoppedBefore?: number;
   /** True when the script reached its end (false: cut off, e.g. a dropped connection). */
   finished: boolean;
+  /** Values ops sent back for the vault (`__secret`), wrapped as Secrets as soon as they are read. */
+  secrets?: { key: string; value: Secret }[];
 }
 
 export const markerOf = (token: string) => `@@bosun-${token}`;
@@ -91,6 +95,8 @@ export function parseApplyOutput(stdout: string, token: string): ApplyOutcome {
     } else if (verb === "handler") outcome.handlerRuns.push({ handler: Number(a), flushAt: b === "-" ? null : Number(b) });
     else if (verb === "stopped") outcome.stoppedBefore = Number(a);
     else if (verb === "finished") outcome.finished = true;
+    else if (verb === "secret" && /^\w+$/.test(a) && b !== undefined)
+      (outcome.secrets ??= []).push({ key: a, value: new Secret(Buffer.from(b, "base64").toString("utf8")) });
   }
   return outcome;
 }

@@ -61,6 +61,7 @@ export function buildApplyScript(ops: Operation[], handlers: ScriptHandler[], o:
   const handlerIndex = new Map(handlers.map((h, i) => [h.name, i]));
   const lines: string[] = [
     "exec 3>&1",
+    `__m='${m}'`,
     // Work dirs of applies whose shell is gone (a hard exit skipped their trap) go first.
     `for __o in /tmp/bosun-run.*; do [ -d "$__o" ] || continue; __op=$(cat "$__o/pid" 2>/dev/null) || __op=; if [ -n "$__op" ] && ! kill -0 "$__op" 2>/dev/null; then rm -rf "$__o"; fi; done`,
     `__d=${workDir(token)}`,

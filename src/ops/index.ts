@@ -16,6 +16,7 @@ export { type FileOptions, file } from "./file.js";
 export { flushHandlers } from "./flush-handlers.js";
 export { type GitOptions, git } from "./git.js";
 export { type GroupOptions, group } from "./group.js";
+export { type HostSecretOptions, hostSecret } from "./host-secret.js";
 export { type HostnameOptions, hostname } from "./hostname.js";
 export { type HttpCheckOptions, httpCheck } from "./http-check.js";
 export { jinja, jinjaContent, jinjaTest, jinjaValue } from "./jinja.js";

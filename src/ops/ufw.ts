@@ -3,6 +3,8 @@
  * text), default policies, and enabled — without locking the operator out: the rule for SSH goes in
  * before the firewall is enabled, and right after enabling, the live ruleset must let the operator's
  * address (from SSH_CONNECTION) reach the SSH port again, or the firewall is disabled and the op fails.
+ * Then, when the op changed, the engine opens a NEW SSH connection to the host (its connectionGuard);
+ * if that fails, it disables ufw through the connection still open and fails the host.
  */
 import { declareOp } from "../core/collector.js";
 import { type CommonOptions, commonFields, type Operation, type OpPlan } from "../core/operation.js";
@@ -100,6 +102,11 @@ export function ufw(o: UfwOptions): Operation {
     kind: "ufw",
     name: "firewall",
     ...commonFields(o),
+    // The check inside the script reads the ruleset; only a real new connection proves sshd is reachable
+    // (a wrong sshPort, a rule ufw orders first, a NAT in between): the engine opens one after the apply.
+    ...(enabled
+      ? { connectionGuard: { rollback: "ufw --force disable >/dev/null", undone: "ufw was disabled again through the open connection" } }
+      : {}),
     facts: () => [fact],
     plan(facts): OpPlan {
       const cur = facts.get(fact);

@@ -25,6 +25,10 @@ export class RunRecorder {
       case "op_changed":
         this.host(e.host).changedOps.push(e.op);
         break;
+      case "secret_stored":
+        // Only that a value was stored, and where: never the value.
+        (this.host(e.host).secretsStored ??= []).push(`${e.key} in ${e.file}`);
+        break;
       case "handler_ran":
         if (e.changed) this.host(e.host).changedOps.push(`handler ${e.handler}`);
         break;

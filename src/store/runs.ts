@@ -22,7 +22,8 @@ export interface RunRecord {
   origin?: RunOrigin;
   /** Git commit of the site's repository, when it is in one. */
   commit?: string;
-  hosts: Record<string, HostCounts & { status: HostRunStatus; changedOps: string[] }>;
+  /** Per host; `secretsStored`: "KEY in FILE" for each value an op sent back into a vault (never the value). */
+  hosts: Record<string, HostCounts & { status: HostRunStatus; changedOps: string[]; secretsStored?: string[] }>;
   exitCode: number;
   interrupted: boolean;
   aborted?: string;

@@ -82,7 +82,7 @@ describe("grafana role (planned only: Grafana's apt repository is not reachable 
       "file /etc/grafana/provisioning/dashboards/bosun.yaml",
       "file /var/lib/grafana/dashboards/nodes.json",
       "command grafana user alice",
-      "command grafana token ci",
+      "host_secret grafana token ci",
     ]) {
       assert.ok(ops.includes(op), `${op} planned, in ${ops.join(", ")}`);
     }
@@ -90,6 +90,8 @@ describe("grafana role (planned only: Grafana's apt repository is not reachable 
       ops.some((op) => op?.startsWith("apt ") && op.includes("grafana")),
       ops.join(", "),
     );
+    const token = plan.planned.find((e) => e.op === "host_secret grafana token ci");
+    assert.equal(token?.summary, "create /srv/key/grafana/ci.token, store grafana_token_ci in secrets/grafana.yml.vault");
     const diff = (op: string) => plan.planned.find((e) => e.op === op)?.diff ?? "";
     assert.match(diff("file /etc/grafana/provisioning/datasources/bosun.yaml"), /^\+\s+url: http:\/\/localhost:9090$/m);
     assert.match(diff("file /etc/grafana/grafana.ini"), /^\+admin_password = """\*\*\*"""$/m);

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import path from "node:path";
 import { before, describe, it } from "node:test";
-import { onHost } from "./helpers.js";
-import { applyOk, hostsFromEnv, labHostsNamed, runSite, shOn, vaultInventory } from "./roles-service-kit.js";
+import { parse } from "yaml";
+import { bosun, onHost, tempDir } from "./helpers.js";
+import { applyOk, hostsFromEnv, labHostsNamed, runSite, shOn, VAULT_ENV, vaultInventory } from "./roles-service-kit.js";
 
 const [DB, CLIENT] = hostsFromEnv("BOSUN_E2E_ROLES_POSTGRES_HOSTS", "db6,web13") as [string, string];
 const SITE = "test/e2e/roles-postgres-site.ts";
@@ -10,6 +12,7 @@ const PASSWORD = `pw-${process.pid}-'"$x`;
 describe("role postgres", () => {
   let inv = "";
   let dbAddress = "";
+  const vaultFile = path.join(tempDir("bosun-e2e-pg-vault-"), "secrets.yml.vault");
   /** Runs a query from the client host over TCP with a password; returns psql's result. */
   const remote = (sql: string, password = PASSWORD) =>
     onHost(CLIENT, `PGPASSWORD=${shellQuote(password)} psql -h ${dbAddress} -U shop -d shop -XAtc ${shellQuote(sql)}`);
@@ -17,7 +20,7 @@ describe("role postgres", () => {
   before(async () => {
     const [db, client] = await labHostsNamed([DB, CLIENT]);
     dbAddress = (db as { address: string }).address;
-    inv = await vaultInventory({ db: [db as { name: string; address: string }] }, {}, { db_password: PASSWORD });
+    inv = await vaultInventory({ db: [db as { name: string; address: string }] }, { pg_vault: vaultFile }, { db_password: PASSWORD });
     await shOn(
       CLIENT,
       "command -v psql >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q postgresql-client >/dev/null; }",
@@ -25,7 +28,7 @@ describe("role postgres", () => {
     // No earlier run's database, role, migrations or dumps (dropping is much faster than reinstalling PostgreSQL).
     await shOn(
       DB,
-      "if command -v psql >/dev/null; then cd / && runuser -u postgres -- psql -Xq -c 'DROP DATABASE IF EXISTS shop' -c 'DROP ROLE IF EXISTS shop'; fi; rm -rf /srv/backup/postgresql /var/lib/postgresql/bosun-migrations",
+      "if command -v psql >/dev/null; then cd / && runuser -u postgres -- psql -Xq -c 'DROP DATABASE IF EXISTS shop' -c 'DROP ROLE IF EXISTS shop' -c 'DROP ROLE IF EXISTS reporter'; fi; rm -rf /srv/backup/postgresql /var/lib/postgresql/bosun-migrations /srv/key/postgres",
     );
     void client;
   });
@@ -43,6 +46,28 @@ describe("role postgres", () => {
     assert.notEqual(wrong.code, 0);
     assert.match(wrong.stderr, /password authentication failed for user "shop"/);
     assert.ok(![first.stdout, first.stderr].some((o) => o.includes(PASSWORD)), "the password is in no output");
+    const stored = first.events.filter((e) => e.type === "secret_stored");
+    assert.deepEqual(
+      stored.map((e) => [e.host, e.op, (e as { key?: string }).key, (e as { file?: string }).file]),
+      [[DB, "host_secret postgres role reporter password", "postgres_reporter_password", vaultFile]],
+    );
+  });
+
+  it("a password generated on the host is written back into the vault file, and it authenticates from another lab host", async () => {
+    const view = await bosun(["vault", "view", vaultFile], { env: VAULT_ENV });
+    assert.equal(view.code, 0, view.stderr);
+    const password = String(parse(view.stdout).postgres_reporter_password);
+    assert.match(password, /^[A-Za-z0-9_-]{32}$/);
+    assert.equal(await shOn(DB, "stat -c '%a %U' /srv/key/postgres/reporter.password"), "600 root\n");
+    const r = await onHost(
+      CLIENT,
+      `PGPASSWORD=${shellQuote(password)} psql -h ${dbAddress} -U reporter -d shop -XAtc 'SELECT current_user'`,
+    );
+    assert.equal(r.stdout, "reporter\n", r.stderr);
+    // The run shows only that a value was stored, in its events and its record; the value is nowhere.
+    const runs = await bosun(["runs", "-n", "200", "--json"], { env: VAULT_ENV });
+    assert.ok(!runs.stdout.includes(password), "the password is not in the run records");
+    assert.match(runs.stdout, new RegExp(`postgres_reporter_password in ${vaultFile.replace(/[.]/g, "\\.")}`));
   });
 
   it("a second apply changes nothing and runs no migration again", async () => {

@@ -40,6 +40,13 @@ describe("rsyslogServer and rsyslogClient roles", () => {
     assert.equal((await sh(log.name, `stat -c '%a %G' /var/log/remote/${a.name}/probe.log`)).trim(), "640 adm");
   });
 
+  it("the collector also receives over UDP: a datagram sent straight to it lands in the sender's file", async () => {
+    const msg = `udp-${process.pid}-${Date.now()}`;
+    // util-linux logger: -d sends one UDP datagram to -n:-P, bypassing the client's own (TCP) forwarding.
+    await sh(b.name, `logger -d -n ${log.address} -P 514 -t probe ${msg}`);
+    assert.match(await arrives(b, msg), new RegExp(`${b.name} probe.*${msg}`));
+  });
+
   it("a client queues on disk while the collector is away, across its own restart, and delivers later", async () => {
     // syslog.socket would start the collector again at the next local message.
     await sh(log.name, "systemctl stop syslog.socket rsyslog");

@@ -88,4 +88,25 @@ describe("ufw role", () => {
     await applyOk(SITE, inv);
     assert.match(await sh(fw.name, "ufw status"), /Status: active/);
   });
+
+  it("a lockout the ruleset check misses (wrong sshPort) is found by a fresh SSH connection and rolled back through the open one", async () => {
+    const r = await runSite("apply", SITE, inv, ["-e", "wrong_ssh_port=1"]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const failed = r.events.find((e) => e.type === "op_failed" && e.op === "ufw firewall");
+    assert.match(
+      String(failed?.error),
+      new RegExp(
+        `^${fw.name}: a new SSH connection failed after this change \\(.+\\); ufw was disabled again through the open connection$`,
+      ),
+    );
+    const finished = r.events.find((e) => e.type === "host_finished" && (e as { host?: string }).host === fw.name);
+    assert.equal((finished as { status?: string } | undefined)?.status, "failed");
+    assert.match(await sh(fw.name, "ufw status"), /Status: inactive/);
+    assert.equal(freshSsh(), "in", "the host stays reachable");
+    // A good rule set passes the fresh-connection check.
+    const good = await applyOk(SITE, inv);
+    assert.ok(good.changed.includes(`${fw.name}: ufw firewall`), good.changed.join(", "));
+    assert.match(await sh(fw.name, "ufw status"), /Status: active/);
+    assert.equal(freshSsh(), "in");
+  });
 });

@@ -2,7 +2,8 @@
  * What the grafana role does through Grafana's HTTP API, as sh run on the Grafana host: users and
  * service-account tokens. Credentials come from a root-only curl config file and passwords from the
  * environment of the script (both travel on stdin), never from a command line; a created token is
- * written to a root-only file and never printed.
+ * printed only on the stdout of its `hostSecret` create command, which keeps it in a root-only file
+ * and sends it back into the vault (never into a log).
  */
 import { quote } from "bosun";
 
@@ -20,12 +21,14 @@ export interface GrafanaUser {
   role?: "Viewer" | "Editor" | "Admin";
 }
 
-/** A service account with one API token, created once; the token lands in `tokenDir`/NAME.token (0600). */
+/** A service account with one API token, created once; kept in `tokenDir`/NAME.token (0600) and in the vault. */
 export interface GrafanaToken {
   /** Service account and token name. */
   name: string;
   /** The account's role. Default "Viewer". */
   role?: "Viewer" | "Editor" | "Admin";
+  /** Key of the token in the role's `tokenVault` file. Default "grafana_token_NAME" (`-` as `_`). */
+  vaultKey?: string;
 }
 
 /** Where the API calls find Grafana and the admin credentials. */
@@ -58,14 +61,11 @@ export function createUser(t: ApiTarget, u: GrafanaUser): string {
   ].join("\n");
 }
 
-/** Returns the sh that creates the service account and its token, writing the token to `file` (0600) only. */
-export function createToken(t: ApiTarget, tok: GrafanaToken, file: string): string {
-  const dir = file.slice(0, file.lastIndexOf("/"));
+/** Returns the sh that creates the service account and its token and prints the token (only) on stdout. */
+export function createToken(t: ApiTarget, tok: GrafanaToken): string {
   return [
-    `umask 077; mkdir -p ${quote(dir)}`,
     `__sa=$(jq -n --arg name ${quote(tok.name)} --arg role ${quote(tok.role ?? "Viewer")} '{name: $name, role: $role}' | ${curl(t, "/api/serviceaccounts", `${JSON_HEADER} --data-binary @- `)} | jq -r .id)`,
-    `jq -n --arg name ${quote(tok.name)} '{name: $name}' | ${curl(t, "/api/serviceaccounts/", `${JSON_HEADER} --data-binary @- `, "__sa")}/tokens | jq -r .key > ${quote(`${file}.tmp`)}`,
-    `[ -s ${quote(`${file}.tmp`)} ] || { rm -f ${quote(`${file}.tmp`)}; echo ${quote(`grafana: no token came back for ${tok.name}`)} >&2; exit 1; }`,
-    `mv -f ${quote(`${file}.tmp`)} ${quote(file)}`,
+    `case "$__sa" in ''|null) echo ${quote(`grafana: service account ${tok.name} was not created (does it exist already? delete it in Grafana to create a new token)`)} >&2; exit 1;; esac`,
+    `jq -n --arg name ${quote(tok.name)} '{name: $name}' | ${curl(t, "/api/serviceaccounts/", `${JSON_HEADER} --data-binary @- `, "__sa")}/tokens | jq -er .key`,
   ].join("\n");
 }

@@ -1,4 +1,18 @@
-import { apt, aptKey, aptRepository, command, directory, file, flushHandlers, handler, isSecret, role, type Secret, service } from "bosun";
+import {
+  apt,
+  aptKey,
+  aptRepository,
+  command,
+  directory,
+  file,
+  flushHandlers,
+  handler,
+  hostSecret,
+  isSecret,
+  role,
+  type Secret,
+  service,
+} from "bosun";
 import { httpProbe } from "../prometheus/probe.js";
 import { type ApiTarget, createToken, createUser, type GrafanaToken, type GrafanaUser, userExists } from "./api.js";
 import {
@@ -44,8 +58,13 @@ export interface GrafanaParams {
   defaultDashboards?: boolean;
   /** Users created through the HTTP API (with their initial password and role). */
   users?: GrafanaUser[];
-  /** Service-account tokens created through the HTTP API, each kept in tokenDir/NAME.token (0600). */
+  /**
+   * Service-account tokens created through the HTTP API, once each: kept in tokenDir/NAME.token (0600)
+   * and written back into the `tokenVault` file, which later runs read as Secrets (`-e @FILE`).
+   */
   tokens?: GrafanaToken[];
+  /** The vault file (YAML; relative to the site file's directory) created tokens are stored in. Required with `tokens`. */
+  tokenVault?: string;
   /** Where created tokens are kept on the host. Default "/srv/key/grafana". */
   tokenDir?: string;
 }
@@ -81,7 +100,8 @@ const curlQuoted = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 /**
  * Grafana from Grafana's apt repository: the Prometheus datasource and dashboards provisioned as files,
  * the admin password from the vault, users and service-account tokens through the HTTP API (a token is
- * kept in a root-only file on the host, never printed), restarts through a handler that waits for /api/health.
+ * kept in a root-only file on the host and written back into the vault, never printed), restarts through
+ * a handler that waits for /api/health.
  * `grafana({ repository: { uri, key }, adminPassword: ctx.var("grafana_admin"), users: [{ login: "alice", password }] })`
  */
 export const grafana = role(
@@ -93,6 +113,8 @@ export const grafana = role(
     const port = p.httpPort ?? 3000;
     for (const u of p.users ?? []) if (!/^[\w.@-]+$/.test(u.login)) throw new Error(`grafana: bad user login "${u.login}"`);
     for (const t of p.tokens ?? []) if (!/^[\w-]+$/.test(t.name)) throw new Error(`grafana: bad token name "${t.name}"`);
+    if (p.tokens?.length && !p.tokenVault)
+      throw new Error("grafana: tokens need tokenVault, the vault file a created token is stored in (it is never printed)");
     if (p.repository) {
       const key = aptKey("grafana", { key: p.repository.key });
       aptRepository("grafana", { uri: p.repository.uri, suite: p.repository.suite ?? "stable", components: ["main"], signedBy: key.name });
@@ -152,9 +174,10 @@ export const grafana = role(
       });
     }
     for (const t of p.tokens ?? []) {
-      command(createToken(api, t, `${tokenDir}/${t.name}.token`), {
-        name: `grafana token ${t.name}`,
-        creates: `${tokenDir}/${t.name}.token`,
+      hostSecret(`grafana token ${t.name}`, {
+        path: `${tokenDir}/${t.name}.token`,
+        create: createToken(api, t),
+        vault: { file: p.tokenVault as string, key: t.vaultKey ?? `grafana_token_${t.name.replace(/-/g, "_")}` },
       });
     }
   },

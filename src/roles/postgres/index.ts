@@ -5,7 +5,20 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { apt, command, directory, file, flushHandlers, handler, role, Secret, service, systemdUnit, validatedFile } from "../../index.js";
+import {
+  apt,
+  command,
+  directory,
+  file,
+  flushHandlers,
+  handler,
+  hostSecret,
+  role,
+  Secret,
+  service,
+  systemdUnit,
+  validatedFile,
+} from "../../index.js";
 import { renderBackupScript, renderBackupService, renderBackupTimer } from "./backup.js";
 import { pgScript, psqlAsPostgres } from "./psql.js";
 import {
@@ -28,6 +41,12 @@ export interface PgRole {
   name: string;
   /** Its password, from the vault. Sent to the host only as a SCRAM-SHA-256 verifier. None: no password login. */
   password?: Secret;
+  /**
+   * Instead of `password`: a random password generated on the host once, set on the role, kept in
+   * /srv/key/postgres/NAME.password (0600) and written back into this vault file (YAML, relative to the
+   * site file's directory) under `key` (default "postgres_NAME_password"), for clients to read as a Secret.
+   */
+  generatePassword?: { vault: string; key?: string };
   /** May log in (default true). */
   login?: boolean;
   superuser?: boolean;
@@ -132,17 +151,25 @@ export const postgres = role(
         createdb: r.createdb ?? false,
         createrole: r.createrole ?? false,
       };
+      if (r.password && r.generatePassword) throw new Error(`postgres: role ${r.name}: give password or generatePassword, not both`);
+      const keep = Boolean(r.generatePassword);
       const verifier = r.password ? scramVerifier(r.name, r.password.reveal()) : undefined;
       // Registered as a Secret: psql's error output (which may quote the statement) is masked like a password.
       if (verifier) new Secret(verifier);
-      const sql = psqlAsPostgres("postgres", roleSql(r.name, attrs, verifier));
+      const sql = psqlAsPostgres("postgres", roleSql(r.name, attrs, verifier, keep));
       command(
         { masked: `psql: role ${r.name} (SQL masked)`, reveal: () => sql },
         {
           name: `role ${r.name}`,
-          unless: pgScript.queryIsTrue("postgres", roleUpToDate(r.name, attrs, verifier)),
+          unless: pgScript.queryIsTrue("postgres", roleUpToDate(r.name, attrs, verifier, keep)),
         },
       );
+      if (r.generatePassword)
+        hostSecret(`postgres role ${r.name} password`, {
+          path: `/srv/key/postgres/${r.name}.password`,
+          create: pgScript.generatePassword(ident(r.name)),
+          vault: { file: r.generatePassword.vault, key: r.generatePassword.key ?? `postgres_${r.name}_password` },
+        });
     }
     for (const d of p.databases ?? []) {
       command(psqlAsPostgres("postgres", `CREATE DATABASE ${ident(d.name)} OWNER ${ident(d.owner)};`), {

@@ -12,6 +12,18 @@ export function psqlAsPostgres(db: string, sql: string): string {
 export const MIGRATION_ERRORS = "/var/lib/postgresql/bosun-migrations";
 
 export const pgScript = {
+  /**
+   * Returns sh that generates a random password on the host, sets it on the role (SQL on psql's stdin,
+   * printf being a builtin: on no command line) and prints it on stdout only (for hostSecret).
+   */
+  generatePassword(roleIdent: string): string {
+    return [
+      "__pw=$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\\n')",
+      `printf '%s%s%s\\n' ${quote(`ALTER ROLE ${roleIdent} WITH PASSWORD '`)} "$__pw" "';" | (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -d postgres -f -) >&2`,
+      "printf '%s\\n' \"$__pw\"",
+    ].join("\n");
+  },
+
   /** Returns a guard: exit 0 when the query prints 1 (psql as postgres; fails, so "not yet", when the server or db is missing). */
   queryIsTrue(db: string, query: string): string {
     return `cd / && runuser -u postgres -- psql -XAtq -d ${quote(db)} -c ${quote(query)} 2>/dev/null | grep -qx 1`;

@@ -88,9 +88,11 @@ export interface RoleAttrs {
 }
 
 /** Returns the SQL that creates the role when missing and sets its attributes and password verifier. */
-export function roleSql(name: string, a: RoleAttrs, verifier: string | undefined): string {
+export function roleSql(name: string, a: RoleAttrs, verifier: string | undefined, keepPassword = false): string {
   const flags = [a.login ? "LOGIN" : "NOLOGIN", a.superuser ? "SUPERUSER" : "NOSUPERUSER", a.createdb ? "CREATEDB" : "NOCREATEDB"];
-  flags.push(a.createrole ? "CREATEROLE" : "NOCREATEROLE", verifier ? `PASSWORD ${literal(verifier)}` : "PASSWORD NULL");
+  flags.push(a.createrole ? "CREATEROLE" : "NOCREATEROLE");
+  // A password generated on the host (generatePassword) is set by its own step: left alone here.
+  if (!keepPassword) flags.push(verifier ? `PASSWORD ${literal(verifier)}` : "PASSWORD NULL");
   return [
     `DO $bosun$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(name)}) THEN CREATE ROLE ${ident(name)}; END IF; END $bosun$;`,
     `ALTER ROLE ${ident(name)} WITH ${flags.join(" ")};`,
@@ -99,8 +101,12 @@ export function roleSql(name: string, a: RoleAttrs, verifier: string | undefined
 }
 
 /** Returns the query that prints 1 when the role exists with exactly these attributes and verifier. */
-export function roleUpToDate(name: string, a: RoleAttrs, verifier: string | undefined): string {
-  const pw = verifier ? `encode(sha256(convert_to(rolpassword, 'UTF8')), 'hex') = ${literal(sha256(verifier))}` : "rolpassword IS NULL";
+export function roleUpToDate(name: string, a: RoleAttrs, verifier: string | undefined, keepPassword = false): string {
+  const pw = keepPassword
+    ? "true"
+    : verifier
+      ? `encode(sha256(convert_to(rolpassword, 'UTF8')), 'hex') = ${literal(sha256(verifier))}`
+      : "rolpassword IS NULL";
   return `SELECT 1 FROM pg_authid WHERE rolname = ${literal(name)} AND rolcanlogin = ${a.login} AND rolsuper = ${a.superuser} AND rolcreatedb = ${a.createdb} AND rolcreaterole = ${a.createrole} AND ${pw}`;
 }
 

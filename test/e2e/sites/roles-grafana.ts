@@ -17,6 +17,8 @@ const site = role("grafana-site", () => {}, {
       rootUrl: "https://ops.lab/grafana/",
       users: [{ login: "alice", password: ctx.var("grafana_alice"), role: "Editor" }],
       tokens: [{ name: "ci", role: "Viewer" }],
+      // Only planned: the plan says the token would be stored here, and writes nothing.
+      tokenVault: "secrets/grafana.yml.vault",
     }),
   ],
 });

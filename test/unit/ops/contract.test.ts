@@ -352,6 +352,15 @@ const CASES: Case[] = [
     op: (d) => ops.command(`echo on >> ${d}/flag`, { name: "flag", unless: `grep -qx on ${d}/flag` }),
     drift: (d) => writeFileSync(`${d}/flag`, "off\n"),
   },
+  {
+    name: "host_secret",
+    exported: "hostSecret",
+    op: (d) => ops.hostSecret("token", { path: `${d}/key/token`, create: "echo s3cret-value", vault: { file: "v.yml.vault", key: "tok" } }),
+    drift: (d) => {
+      mkdirSync(`${d}/key`, { recursive: true });
+      writeFileSync(`${d}/key/token`, "older", { mode: 0o644 });
+    },
+  },
   { name: "command without guards", exported: "command", op: (d) => ops.command(`echo run >> ${d}/runs`), always: true },
   {
     name: "command, changed: false (read-only: never a change)",

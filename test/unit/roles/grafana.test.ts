@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,7 +7,10 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
-import { createToken, createUser, userExists } from "../../../src/roles/grafana/api.js";
+import { Collector, collectInto } from "../../../src/core/collector.js";
+import { buildApplyScript, opResult, parseApplyOutput } from "../../../src/engine/script.js";
+import { hostSecret } from "../../../src/ops/host-secret.js";
+import { createToken, createUser, type GrafanaToken, userExists } from "../../../src/roles/grafana/api.js";
 import { dashboardsProviderYaml, datasourcesYaml, nodeDashboard, PROMETHEUS_UID } from "../../../src/roles/grafana/provisioning.js";
 
 const ADMIN_PW = 'adm"in\\pw-x1';
@@ -86,6 +89,26 @@ function fakeGrafana() {
   return { server, users, accounts };
 }
 
+/** Applies the role's token op (hostSecret around createToken) in a real apply script, asynchronously (the fake server answers meanwhile). */
+async function applyToken(tok: GrafanaToken, file: string, api: { url: string; curlrc: string } = apiTarget) {
+  const op = collectInto(new Collector(), () =>
+    hostSecret(`grafana token ${tok.name}`, {
+      path: file,
+      create: createToken(api, tok),
+      vault: { file: "grafana.yml.vault", key: `grafana_token_${tok.name}` },
+      owner: os.userInfo().username,
+      group: execFileSync("id", ["-gn"], { encoding: "utf8" }).trim(),
+    }),
+  );
+  const { script, token } = buildApplyScript([op], []);
+  const stdout = await new Promise<string>((resolve) => {
+    const child = execFile("sh", ["-s"], (_err, out) => resolve(out));
+    child.stdin?.end(script);
+  });
+  const outcome = parseApplyOutput(stdout, token);
+  return { step: opResult(outcome, 0), secrets: outcome.secrets ?? [], stdout };
+}
+
 /** Runs sh text asynchronously (the fake server answers meanwhile); returns its exit code and output. */
 function run(script: string, env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -94,6 +117,8 @@ function run(script: string, env: Record<string, string> = {}): Promise<{ code: 
     );
   });
 }
+
+let apiTarget: { url: string; curlrc: string };
 
 describe("grafana API calls (sh run against a stand-in for Grafana's HTTP API)", () => {
   const fake = fakeGrafana();
@@ -105,6 +130,7 @@ describe("grafana API calls (sh run against a stand-in for Grafana's HTTP API)",
     const curlrc = path.join(dir, "curlrc");
     writeFileSync(curlrc, `user = "admin:${ADMIN_PW.replace(/[\\"]/g, (c) => `\\${c}`)}"\n`, { mode: 0o600 });
     api = { url: `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`, curlrc };
+    apiTarget = api;
   });
   after(() => fake.server.close());
 
@@ -117,23 +143,30 @@ describe("grafana API calls (sh run against a stand-in for Grafana's HTTP API)",
     assert.ok(!r.out.includes(USER_PW) && !createUser(api, { login: "alice", password: "x" }).includes(USER_PW));
   });
 
-  it("create a service account token into a 0600 file and print nothing of it", async () => {
+  it("create a service account token once into a 0600 file; it comes back only as a Secret for the vault", async () => {
     const file = path.join(dir, "key", "ci.token");
-    const r = await run(createToken(api, { name: "ci", role: "Admin" }, file));
-    assert.equal(r.code, 0, r.out);
-    assert.equal(readFileSync(file, "utf8").trim(), TOKEN);
+    const r = await applyToken({ name: "ci", role: "Admin" }, file);
+    assert.equal(r.step?.status, "changed", r.stdout);
+    assert.equal(readFileSync(file, "utf8"), TOKEN);
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.ok(!r.out.includes(TOKEN));
+    assert.deepEqual(
+      r.secrets.map((x) => [x.key, x.value.reveal(), String(x.value)]),
+      [["grafana_token_ci", TOKEN, "***"]],
+    );
+    assert.ok(!r.stdout.includes(TOKEN), "the token is not in the script's output as text");
     assert.deepEqual(fake.accounts, [{ id: 7, name: "ci", role: "Admin", tokens: ["ci"] }]);
+    const again = await applyToken({ name: "ci", role: "Admin" }, file);
+    assert.equal(again.step?.status, "ok");
+    assert.equal(fake.accounts.length, 1, "no second service account");
   });
 
-  it("fail, writing no token file, when the admin credentials are wrong", async () => {
+  it("fail, writing no token file and sending nothing back, when the admin credentials are wrong", async () => {
     writeFileSync(api.curlrc, 'user = "admin:wrong"\n');
     const file = path.join(dir, "key", "other.token");
-    const r = await run(createToken(api, { name: "other" }, file));
-    assert.notEqual(r.code, 0);
-    assert.match(r.out, /401/);
+    const r = await applyToken({ name: "other" }, file);
+    assert.equal(r.step?.status, "failed");
+    assert.match(r.step?.output ?? "", /401/);
+    assert.deepEqual(r.secrets, []);
     assert.throws(() => statSync(file));
-    assert.throws(() => statSync(`${file}.tmp`));
   });
 });
