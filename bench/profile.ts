@@ -39,7 +39,11 @@ const BUCKETS: [string, (frames: ProfileNode["callFrame"][]) => boolean][] = [
 ];
 
 /** Returns ms per bucket (largest first) and the sampled total. */
-export function summariseProfile(file: string): { categories: { name: string; ms: number }[]; sampledMs: number } {
+export function summariseProfile(file: string): {
+  categories: { name: string; ms: number }[];
+  sampledMs: number;
+  top: { fn: string; where: string; ms: number }[];
+} {
   const p = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -58,16 +62,25 @@ export function summariseProfile(file: string): { categories: { name: string; ms
     return name;
   };
   const ms = new Map<string, number>();
+  const self = new Map<string, number>();
   let total = 0;
   for (let i = 0; i < p.samples.length; i++) {
     // timeDeltas[i+1] is the time until the next sample: the time this sample stands for.
     const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
     const b = classify(p.samples[i] as number);
     ms.set(b, (ms.get(b) ?? 0) + dt);
+    const f = byId.get(p.samples[i] as number)?.callFrame;
+    const key = `${f?.functionName || "(anonymous)"}\t${(f?.url ?? "").replace(/^.*\/(dist|node_modules)\//, "$1/")}`;
+    self.set(key, (self.get(key) ?? 0) + dt);
     total += dt;
   }
   return {
     categories: [...ms.entries()].map(([name, v]) => ({ name, ms: v })).sort((a, b) => b.ms - a.ms),
     sampledMs: total,
+    // Self time per function: where the CPU actually went (idle and GC included, as V8 names them).
+    top: [...self.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([k, v]) => ({ fn: k.split("\t")[0] as string, where: k.split("\t")[1] as string, ms: v })),
   };
 }

@@ -1,6 +1,9 @@
 /** Result rows, the Markdown report and the targets of `npm run bench`. */
 
-export type Tool = "bosun" | "ansible" | "ansible-mitogen";
+/** "bosun" is Bosun over OpenSSH, "bosun-ssh2" over the in-process transport; "one-exec" the hand-written script. */
+export type Tool = "bosun" | "bosun-ssh2" | "ansible" | "ansible-mitogen" | "one-exec";
+
+const isBosun = (t: Tool) => t === "bosun" || t === "bosun-ssh2";
 
 /** One row of bench/results/latest.json (absolute seconds and MiB). */
 export interface Row {
@@ -11,6 +14,8 @@ export interface Row {
   check_s: number;
   floor_s: number;
   peak_rss_mib: number;
+  /** Bosun's SSH transport (Bosun and one-exec rows). */
+  transport?: string;
   date: string;
 }
 
@@ -34,6 +39,8 @@ export interface Detail {
 
 export interface ScalingRow {
   n: number;
+  /** Bosun's SSH transport of the no-op runs (the floor is OpenSSH's `ssh true` either way). */
+  transport?: string;
   noop_s: number;
   floor_s: number;
   peak_rss_mib: number;
@@ -67,7 +74,41 @@ export interface ScalingResult {
   largest_n: number;
   stopped?: string;
   rows: ScalingRow[];
+  /** Over every N, the first transport (the figure earlier results reported). */
   growth_mib_per_host: Growth;
+  /** Per transport, from N = 50 up: what each additional host costs. */
+  by_transport?: PerHost[];
+}
+
+/** Least-squares slopes over the scaling rows of one transport from N = from_n up (all N if fewer than 2 are ≥ 50). */
+export interface PerHost {
+  transport: string;
+  from_n: number;
+  points: number;
+  rss_mib_per_host: number;
+  ssh_mib_per_host: number;
+  tool_mib_per_host: number;
+  noop_ms_per_host: number;
+  floor_ms_per_host: number;
+}
+
+export function perHostCosts(transport: string, all: ScalingRow[]): PerHost {
+  const mine = all.filter((r) => (r.transport ?? "openssh") === transport);
+  const big = mine.filter((r) => r.n >= 50);
+  const rows = big.length >= 2 ? big : mine;
+  const xs = rows.map((r) => r.n);
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  const by = (f: (r: ScalingRow) => number) => r2(slope(xs, rows.map(f)));
+  return {
+    transport,
+    from_n: Math.min(...xs),
+    points: rows.length,
+    rss_mib_per_host: by((r) => r.peak_rss_mib),
+    ssh_mib_per_host: by((r) => r.peak_ssh_mib),
+    tool_mib_per_host: by((r) => r.peak_tool_mib),
+    noop_ms_per_host: by((r) => r.noop_s * 1000),
+    floor_ms_per_host: by((r) => r.floor_s * 1000),
+  };
 }
 
 export interface MitogenStatus {
@@ -85,7 +126,10 @@ export interface ProfileSummary {
   hostMedianMs: number;
   nodeStartMs: number;
   cliLoadMs: number;
+  transport?: string;
   categories: { name: string; ms: number }[];
+  /** Top self-time functions. */
+  top?: { fn: string; where: string; ms: number }[];
   sampledMs: number;
   profileFile: string;
 }
@@ -152,49 +196,91 @@ export interface Target {
   met: boolean | undefined;
 }
 
-/** The issue's targets against the rows (at N=20, or the largest N compared when 20 was not run). */
-export function targets(rows: Row[], growth: Growth | undefined, growthSource: string): { n: number; list: Target[] } {
+/** "2.45× (limit ≤ 2.0×: 23% over)" */
+function against(v: number, limit: number, atMost: boolean, unit = "×"): { text: string; met: boolean | undefined } {
+  if (!Number.isFinite(v)) return { text: "not measured", met: undefined };
+  const met = atMost ? v <= limit : v >= limit;
+  const f = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(1)}${unit}`;
+  const off = atMost ? (v - limit) / limit : (limit - v) / limit;
+  return { text: `${f(v)} (${atMost ? "≤" : "≥"} ${f(limit)}${met ? "" : `: missed by ${(100 * off).toFixed(0)}%`})`, met };
+}
+
+/**
+ * The issue's targets: per Bosun transport, at N=20 (or the largest N compared) and N=50 (a compared
+ * N=50, else the scaling run's), and the scaling run's per-host slopes from N=50 up.
+ */
+export function targets(rows: Row[], sc: ScalingResult | undefined): { n: number; list: Target[] } {
   const ns = [...new Set(rows.map((r) => r.n))].sort((a, b) => a - b);
   const n = ns.includes(20) ? 20 : (ns[ns.length - 1] ?? 0);
-  const b = rows.find((r) => r.tool === "bosun" && r.n === n);
-  const a = rows.find((r) => r.tool === "ansible" && r.n === n);
+  const at = (tool: Tool, m: number) => rows.find((r) => r.tool === tool && r.n === m);
+  const a = at("ansible", n);
+  const one = at("one-exec", n);
   const list: Target[] = [];
-  const ratio = (num?: number, den?: number) => (num !== undefined && den !== undefined && den > 0 ? num / den : Number.NaN);
-  const noopRatio = ratio(a?.noop_s, b?.noop_s);
-  const floorRatio = ratio(b?.noop_s, b?.floor_s);
-  const checkRatio = ratio(a?.check_s, b?.check_s);
-  const firstRatio = ratio(a?.first_s, b?.first_s);
-  const judge = (v: number, ok: (v: number) => boolean) => (Number.isFinite(v) ? ok(v) : undefined);
-  list.push({
-    name: `no-op at N=${n}: ≥ 20× faster than tuned Ansible`,
-    measured: `Ansible/Bosun = ${x1(noopRatio)}`,
-    met: judge(noopRatio, (v) => v >= 20),
-  });
-  list.push({
-    name: `no-op at N=${n}: within 3× of the floor`,
-    measured: `Bosun/floor = ${x1(floorRatio)}`,
-    met: judge(floorRatio, (v) => v <= 3),
-  });
-  list.push({
-    name: `check at N=${n}: ≥ 20× faster than ansible-playbook --check`,
-    measured: `Ansible/Bosun = ${x1(checkRatio)}`,
-    met: judge(checkRatio, (v) => v >= 20),
-  });
-  list.push({
-    name: `first apply at N=${n}: ≥ 3× faster`,
-    measured: `Ansible/Bosun = ${x1(firstRatio)}`,
-    met: judge(firstRatio, (v) => v >= 3),
-  });
-  const g = growth?.total ?? Number.NaN;
-  list.push({
-    name: "controller memory grows < 5 MiB per additional host",
-    measured: Number.isFinite(g)
-      ? `${g.toFixed(2)} MiB/host of RSS (${growthSource}${
-          growth && Number.isFinite(growth.ssh) ? `; ssh processes ${growth.ssh.toFixed(2)}, the rest ${growth.tool.toFixed(2)}` : ""
-        }${growth?.pss !== undefined && Number.isFinite(growth.pss) ? `; as PSS ${growth.pss.toFixed(2)}` : ""})`
-      : "not measured",
-    met: judge(g, (v) => v < 5),
-  });
+  const push = (name: string, what: string, r: { text: string; met: boolean | undefined }) =>
+    list.push({ name, measured: `${what} = ${r.text}`, met: r.met });
+  const bosunTools = [...new Set(rows.filter((r) => isBosun(r.tool)).map((r) => r.tool))];
+  const transports = new Set([
+    ...bosunTools.map((t) => (t === "bosun" ? "openssh" : "ssh2")),
+    ...(sc?.by_transport ?? []).map((p) => p.transport),
+  ]);
+  for (const tr of transports) {
+    const tool: Tool = tr === "openssh" ? "bosun" : "bosun-ssh2";
+    const b = at(tool, n);
+    const label = `[${tr}]`;
+    push(
+      `${label} no-op at N=${n} ≤ 2.0× the floor`,
+      "Bosun/floor",
+      against((b?.noop_s ?? Number.NaN) / (b?.floor_s ?? Number.NaN), 2, true),
+    );
+    push(
+      `${label} check at N=${n} ≤ 2.0× the floor`,
+      "Bosun/floor",
+      against((b?.check_s ?? Number.NaN) / (b?.floor_s ?? Number.NaN), 2, true),
+    );
+    const b50 = at(tool, 50);
+    const s50 = sc?.rows.find((r) => r.n === 50 && (r.transport ?? "openssh") === tr);
+    const r50 = b50 ? b50.noop_s / b50.floor_s : s50 ? s50.noop_s / s50.floor_s : Number.NaN;
+    push(`${label} no-op at N=50 ≤ 2.0× the floor${b50 ? "" : " (scaling run)"}`, "Bosun/floor", against(r50, 2, true));
+    push(
+      `${label} first apply at N=${n} ≤ 1.15× the one-exec script`,
+      "Bosun/one-exec",
+      against((b?.first_s ?? Number.NaN) / (one?.first_s ?? Number.NaN), 1.15, true),
+    );
+    push(
+      `${label} no-op at N=${n} ≥ 20× faster than tuned Ansible`,
+      "Ansible/Bosun",
+      against((a?.noop_s ?? Number.NaN) / (b?.noop_s ?? Number.NaN), 20, false),
+    );
+    push(
+      `${label} check at N=${n} ≥ 20× faster than ansible-playbook --check`,
+      "Ansible/Bosun",
+      against((a?.check_s ?? Number.NaN) / (b?.check_s ?? Number.NaN), 20, false),
+    );
+    push(
+      `${label} first apply at N=${n} ≥ 3× faster than tuned Ansible`,
+      "Ansible/Bosun",
+      against((a?.first_s ?? Number.NaN) / (b?.first_s ?? Number.NaN), 3, false),
+    );
+    const p = sc?.by_transport?.find((x) => x.transport === tr);
+    const span = p ? `N=${p.from_n}..${sc?.largest_n}, ${p.points} points` : "";
+    const rss = against(p?.rss_mib_per_host ?? Number.NaN, 1, true, " MiB/host");
+    list.push({
+      name: `${label} controller peak RSS growth ≤ 1 MiB per host from N=50 to the largest N`,
+      measured: p
+        ? `${rss.text}; ssh processes ${p.ssh_mib_per_host.toFixed(2)}, the rest ${p.tool_mib_per_host.toFixed(2)} (${span})`
+        : "not measured",
+      met: rss.met,
+    });
+    // Flat: the no-op's cost per added host is no more than the floor's (10% allowed for noise).
+    const flat = p ? p.noop_ms_per_host / p.floor_ms_per_host : Number.NaN;
+    list.push({
+      name: `${label} no-op cost per host flat from N=50 up (slope ≤ 1.1× the floor's slope)`,
+      measured: p
+        ? `no-op ${p.noop_ms_per_host.toFixed(1)} ms/host vs floor ${p.floor_ms_per_host.toFixed(1)} ms/host = ${against(flat, 1.1, true).text} (${span})`
+        : "not measured",
+      met: against(flat, 1.1, true).met,
+    });
+  }
   return { n, list };
 }
 
@@ -203,7 +289,7 @@ export function resultsTable(rows: Row[], details: Detail[], repeat: number): st
     `| tool | N | first apply (s) | no-op (s, median of ${repeat}) | check (s, median of ${repeat}) | floor (s) | peak RSS (MiB) | RSS first / no-op / check (MiB) | processes at the peak (MiB) |`,
     "|---|---:|---:|---:|---:|---:|---:|---|---|",
   ];
-  const order: Tool[] = ["bosun", "ansible", "ansible-mitogen"];
+  const order: Tool[] = ["bosun", "bosun-ssh2", "one-exec", "ansible", "ansible-mitogen"];
   for (const r of [...rows].sort((p, q) => p.n - q.n || order.indexOf(p.tool) - order.indexOf(q.tool))) {
     const d = details.find((x) => x.tool === r.tool && x.n === r.n);
     lines.push(
@@ -217,30 +303,32 @@ export function resultsTable(rows: Row[], details: Detail[], repeat: number): st
 
 export function ratioTable(rows: Row[]): string {
   const lines = [
-    "| N | metric | Bosun | Ansible | Ansible/Bosun | mitogen | mitogen/Bosun | floor | Bosun/floor |",
-    "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| N | transport | metric | Bosun | Ansible | Ansible/Bosun | mitogen | mitogen/Bosun | floor | Bosun/floor | one-exec | Bosun/one-exec |",
+    "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   const ns = [...new Set(rows.map((r) => r.n))].sort((a, b) => a - b);
   for (const n of ns) {
-    const b = rows.find((r) => r.tool === "bosun" && r.n === n);
     const a = rows.find((r) => r.tool === "ansible" && r.n === n);
     const m = rows.find((r) => r.tool === "ansible-mitogen" && r.n === n);
-    if (!b) continue;
-    const metrics: [string, keyof Row, string][] = [
-      ["first apply", "first_s", "s"],
-      ["no-op", "noop_s", "s"],
-      ["check", "check_s", "s"],
-      ["peak RSS", "peak_rss_mib", "MiB"],
-    ];
-    for (const [label, key, unit] of metrics) {
-      const bv = b[key] as number;
-      const av = a ? (a[key] as number) : Number.NaN;
-      const mv = m ? (m[key] as number) : Number.NaN;
-      const fmt = unit === "s" ? s : mib;
-      const vsFloor = unit === "s" ? x1(bv / b.floor_s) : "";
-      lines.push(
-        `| ${n} | ${label} (${unit}) | ${fmt(bv)} | ${fmt(av)} | ${x1(av / bv)} | ${fmt(mv)} | ${x1(mv / bv)} | ${unit === "s" ? s(b.floor_s) : ""} | ${vsFloor} |`,
-      );
+    const one = rows.find((r) => r.tool === "one-exec" && r.n === n);
+    for (const b of rows.filter((r) => isBosun(r.tool) && r.n === n)) {
+      const metrics: [string, keyof Row, string][] = [
+        ["first apply", "first_s", "s"],
+        ["no-op", "noop_s", "s"],
+        ["check", "check_s", "s"],
+        ["peak RSS", "peak_rss_mib", "MiB"],
+      ];
+      for (const [label, key, unit] of metrics) {
+        const bv = b[key] as number;
+        const av = a ? (a[key] as number) : Number.NaN;
+        const mv = m ? (m[key] as number) : Number.NaN;
+        const fmt = unit === "s" ? s : mib;
+        const vsFloor = unit === "s" ? x1(bv / b.floor_s) : "";
+        const ov = key === "first_s" && one ? one.first_s : Number.NaN;
+        lines.push(
+          `| ${n} | ${b.transport ?? "openssh"} | ${label} (${unit}) | ${fmt(bv)} | ${fmt(av)} | ${x1(av / bv)} | ${fmt(mv)} | ${x1(mv / bv)} | ${unit === "s" ? s(b.floor_s) : ""} | ${vsFloor} | ${key === "first_s" ? s(ov) : ""} | ${key === "first_s" ? x1(bv / ov) : ""} |`,
+        );
+      }
     }
   }
   return lines.join("\n");
@@ -248,23 +336,35 @@ export function ratioTable(rows: Row[]): string {
 
 export function scalingTable(sc: ScalingResult): string {
   const lines = [
-    `| N | no-op (s, median of ${sc.repeat}) | floor (s) | no-op/floor | peak RSS (MiB) | ssh part (MiB) | rest (MiB) | ssh procs | processes at the peak | peak PSS (MiB) | converge apply (s) |`,
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+    `| N | transport | no-op (s, median of ${sc.repeat}) | floor (s) | no-op/floor | peak RSS (MiB) | ssh part (MiB) | rest (MiB) | ssh procs | processes at the peak | peak PSS (MiB) | converge apply (s) |`,
+    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
   ];
   for (const r of sc.rows) {
     lines.push(
-      `| ${r.n} | ${s(r.noop_s)} | ${s(r.floor_s)} | ${x1(r.noop_s / r.floor_s)} | ${mib(r.peak_rss_mib)} | ${mib(r.peak_ssh_mib)} | ${mib(r.peak_tool_mib)} | ${r.max_ssh_procs} | ${r.at_peak} | ${mib(r.peak_pss_mib)} | ${s(r.converge_s)} |`,
+      `| ${r.n} | ${r.transport ?? "openssh"} | ${s(r.noop_s)} | ${s(r.floor_s)} | ${x1(r.noop_s / r.floor_s)} | ${mib(r.peak_rss_mib)} | ${mib(r.peak_ssh_mib)} | ${mib(r.peak_tool_mib)} | ${r.max_ssh_procs} | ${r.at_peak} | ${mib(r.peak_pss_mib)} | ${s(r.converge_s)} |`,
     );
   }
   const g = sc.growth_mib_per_host;
+  const f2 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(2) : "–");
   lines.push(
     "",
-    `Largest N reached: **${sc.largest_n}**${sc.stopped ? ` (stopped: ${sc.stopped})` : ""}. Memory growth per additional host ` +
-      `(least-squares slope over ${g.points} points): **${Number.isFinite(g.total) ? g.total.toFixed(2) : "–"} MiB/host** ` +
-      `(ssh processes ${Number.isFinite(g.ssh) ? g.ssh.toFixed(2) : "–"}, the rest ${Number.isFinite(g.tool) ? g.tool.toFixed(2) : "–"}). ` +
-      `Counted as PSS instead (pages shared between processes, like the ssh clients' libraries, split among them): ` +
-      `${g.pss !== undefined && Number.isFinite(g.pss) ? g.pss.toFixed(2) : "–"} MiB/host.`,
+    `Largest N reached: **${sc.largest_n}**${sc.stopped ? ` (stopped: ${sc.stopped})` : ""}. Over every N (${g.points} points, ` +
+      `${sc.rows[0]?.transport ?? "openssh"}), memory grows **${f2(g.total)} MiB/host** (least squares; ssh processes ${f2(g.ssh)}, ` +
+      `the rest ${f2(g.tool)}; as PSS, shared pages split among the processes sharing them, ${f2(g.pss)} MiB/host).`,
   );
+  if (sc.by_transport?.length) {
+    lines.push(
+      "",
+      "Per additional host from N = 50 up (least-squares slopes):",
+      "",
+      "| transport | N from | points | RSS (MiB/host) | ssh part | rest | no-op (ms/host) | floor (ms/host) | no-op slope / floor slope |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+      ...sc.by_transport.map(
+        (p) =>
+          `| ${p.transport} | ${p.from_n} | ${p.points} | ${f2(p.rss_mib_per_host)} | ${f2(p.ssh_mib_per_host)} | ${f2(p.tool_mib_per_host)} | ${f2(p.noop_ms_per_host)} | ${f2(p.floor_ms_per_host)} | ${x1(p.noop_ms_per_host / p.floor_ms_per_host)} |`,
+      ),
+    );
+  }
   return lines.join("\n");
 }
 
@@ -297,5 +397,10 @@ export function profileSection(p: ProfileSummary): string {
     "|---|---:|---:|",
   ];
   for (const c of p.categories) lines.push(`| ${c.name} | ${c.ms.toFixed(0)} | ${((100 * c.ms) / p.sampledMs).toFixed(1)}% |`);
+  if (p.top?.length) {
+    lines.push("", "Top self-time functions:", "", "| function | where | ms | share |", "|---|---|---:|---:|");
+    for (const t of p.top)
+      lines.push(`| \`${t.fn}\` | ${t.where || "(native)"} | ${t.ms.toFixed(0)} | ${((100 * t.ms) / p.sampledMs).toFixed(1)}% |`);
+  }
   return lines.join("\n");
 }

@@ -179,7 +179,7 @@ function fakeApt(opts: { installed?: string[]; stampAgeS?: number; lockBusy?: nu
       `  ${opts.updateFails ? 'echo "E: The repository is not signed." >&2; exit 100' : ': > "$FAKE/not-in-lists"; exit 0'};; esac; done`,
       'mode=; for a in "$@"; do case $a in install|remove) mode=$a;; -*|*=*) ;; *) [ -z "$mode" ] || { if [ $mode = install ]; then echo "$a" >> "$FAKE/installed"; else grep -vx "$a" "$FAKE/installed" > "$FAKE/i2"; mv "$FAKE/i2" "$FAKE/installed"; fi; };; esac; done',
     ].join("\n"),
-    "apt-cache": 'p=; for a in "$@"; do p=$a; done; ! grep -qx "$p" "$FAKE/not-in-lists"',
+    "apt-cache": 'echo "apt-cache $*" >> "$FAKE/log"; p=; for a in "$@"; do p=$a; done; ! grep -qx "$p" "$FAKE/not-in-lists"',
     "dpkg-query": 'p=; for a in "$@"; do p=$a; done; grep -qx "$p" "$FAKE/installed" && printf "ii " || exit 1',
     stat: 'cat "$FAKE/stamp"',
     ls: "exit 0",
@@ -195,8 +195,12 @@ function fakeApt(opts: { installed?: string[]; stampAgeS?: number; lockBusy?: nu
     readFileSync(path.join(dir, "log"), "utf8")
       .split("\n")
       .filter((l) => l.startsWith("apt-get"));
+  const cacheCalls = () =>
+    readFileSync(path.join(dir, "log"), "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("apt-cache"));
   const installed = () => readFileSync(path.join(dir, "installed"), "utf8").split("\n").filter(Boolean);
-  return { env, calls, installed, done: () => rmSync(dir, { recursive: true, force: true }) };
+  return { env, calls, cacheCalls, installed, done: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 describe("apt op: applying (fake apt on PATH)", () => {
@@ -215,6 +219,21 @@ describe("apt op: applying (fake apt on PATH)", () => {
       assert.equal(f.calls().length, 2, "nothing missing: no apt-get at all");
     } finally {
       f.done();
+    }
+  });
+
+  it("asks apt-cache whether fresh lists know the packages, and never when stale lists are updated anyway", () => {
+    const stale = fakeApt();
+    const fresh = fakeApt({ stampAgeS: 60 });
+    try {
+      const op = declared(() => apt(["zsh", "curl"], { cacheValidTime: 3600 }));
+      assert.equal(applyHere(op, stale.env).status, "changed");
+      assert.deepEqual(stale.cacheCalls(), [], "each apt-cache loads the package cache: none before an update that runs anyway");
+      assert.equal(applyHere(op, fresh.env).status, "changed");
+      assert.deepEqual(fresh.cacheCalls(), ["apt-cache show zsh", "apt-cache show curl"]);
+    } finally {
+      stale.done();
+      fresh.done();
     }
   });
 
