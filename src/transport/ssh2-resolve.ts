@@ -83,7 +83,7 @@ function bosunOptions(connectTimeoutS: number, knownHostsFile: string | undefine
 
 /** Returns [user@]host[:port] split, or throws naming the host and the bad jump. */
 export function parseJump(label: string, hop: string): { user?: string; host: string; port?: number } {
-  const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::(\d+))?$/.exec(hop.trim());
+  const m = /^(?:([^@\s]+)@)?(\[[^\]\s]+\]|[^:@\s]+)(?::(\d+))?$/.exec(hop.trim());
   if (!m) throw new ConnectionError(label, `bad ProxyJump hop "${hop}" (expected [user@]host[:port])`, false);
   return { user: m[1], host: (m[2] as string).replace(/^\[|\]$/g, ""), port: m[3] ? Number(m[3]) : undefined };
 }

@@ -154,22 +154,36 @@ function openChannel(client: Client, line: string, host: string): Promise<Client
   });
 }
 
-/** Returns the channel as collectExec's ExecIo: exit code from 'exit' (128+n for a signal), known at 'close'. */
+/**
+ * Returns the channel as collectExec's ExecIo: exit code from 'exit' (128+n for a signal), known at
+ * 'close'. A killed exec ends at once: sshd holds the channel open until the command exits, which
+ * a hung command never does.
+ */
 function channelIo(ch: ClientChannel): ExecIo {
   let code: number | undefined;
+  let done: ((code: number | undefined) => void) | undefined;
+  const finish = () => {
+    const cb = done;
+    done = undefined;
+    cb?.(code);
+  };
   ch.on("exit", (c: number | null, signal?: string) => {
     if (typeof c === "number") code = c;
     else if (signal) code = 128 + ((os.constants.signals as Record<string, number>)[`SIG${signal}`] ?? 15);
   });
+  ch.on("close", finish);
   return {
     stdin: ch,
     stdout: ch,
     stderr: ch.stderr,
     kill: (how) => {
-      // Closing the channel ends the session on the host as a killed mux client does for OpenSSH.
+      // TERM first, as a killed mux client leaves it to sshd; closing the channel ends the session.
       if (how === "term") ch.signal("TERM");
       ch.close();
+      setImmediate(finish);
     },
-    onDone: (cb) => ch.on("close", () => cb(code)),
+    onDone: (cb) => {
+      done = cb;
+    },
   };
 }
