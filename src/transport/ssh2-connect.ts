@@ -19,7 +19,16 @@ export interface Ssh2ConnectSettings {
   acceptNewHostKeys: boolean;
 }
 
-const TRANSIENT_CODES = new Set(["ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "EAI_AGAIN"]);
+/** Network errors worth a retry, worded as OpenSSH prints them (so logs and tests read the same). */
+const TRANSIENT: Record<string, string> = {
+  ECONNREFUSED: "Connection refused",
+  ETIMEDOUT: "Connection timed out",
+  ECONNRESET: "Connection reset by peer",
+  EHOSTUNREACH: "No route to host",
+  ENETUNREACH: "Network is unreachable",
+  EPIPE: "Broken pipe",
+  EAI_AGAIN: "Temporary failure in name resolution",
+};
 
 /**
  * Returns the ConnectionError for an ssh2 connect failure, worded like classifySshFailure's for
@@ -27,7 +36,7 @@ const TRANSIENT_CODES = new Set(["ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "EHO
  * are transient (retried).
  */
 export function classifySsh2Error(
-  ep: Pick<Ssh2Endpoint, "label" | "auth">,
+  ep: Pick<Ssh2Endpoint, "label" | "auth"> & { cfg?: Pick<Ssh2Endpoint["cfg"], "hostname" | "port"> },
   err: Error & { code?: string; level?: string },
 ): ConnectionError {
   const label = ep.label;
@@ -47,7 +56,9 @@ export function classifySsh2Error(
   if (err.level === "client-timeout")
     return new ConnectionError(label, `connection timed out during the SSH handshake (${err.message})`, true);
   if (err.code === "ENOTFOUND") return new ConnectionError(label, `Could not resolve hostname: ${err.message}`, false);
-  if (err.code && TRANSIENT_CODES.has(err.code)) return new ConnectionError(label, `${err.message}`, true);
+  const words = err.code ? TRANSIENT[err.code] : undefined;
+  if (words)
+    return new ConnectionError(label, `ssh: connect to host ${ep.cfg?.hostname ?? "?"} port ${ep.cfg?.port ?? 22}: ${words}`, true);
   if (/closed|reset|No response from server/i.test(err.message))
     return new ConnectionError(label, `connection closed during the SSH handshake (${err.message})`, true);
   return new ConnectionError(label, err.message, false);

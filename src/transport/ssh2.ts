@@ -12,7 +12,8 @@ import { connectChain } from "./ssh2-connect.js";
 import { resolveRoute } from "./ssh2-resolve.js";
 import type { ExecOptions, ExecResult, Transport } from "./types.js";
 
-const log = logger("ssh2");
+// The same module as the OpenSSH transport: BOSUN_LOG=ssh=debug shows both.
+const log = logger("ssh");
 
 /** What the pool lends each ssh2 transport: shared limits and the OpenSSH transport to fall back on. */
 export interface Ssh2Context {
@@ -89,7 +90,7 @@ export class Ssh2Transport implements Transport {
           if (this.clients === clients) this.drop();
         });
         this.clients = clients;
-        log.debug("connected", { host: this.host, attempt, hops: route.hops.length });
+        log.debug("connected", { host: this.host, transport: "ssh2", attempt, hops: route.hops.length });
         return;
       } catch (e) {
         const err = e instanceof ConnectionError ? e : new ConnectionError(this.host, String(e), false);
@@ -113,9 +114,8 @@ export class Ssh2Transport implements Transport {
     log.debug("exec", { host: this.host, bytes_in: opts.stdin?.length ?? 0, become });
     const start = Date.now();
     try {
-      const ch = await openChannel(client, w.line, this.host);
       return await collectExec(
-        channelIo(ch),
+        await openChannel(client, w.line, this.host),
         {
           label: this.host,
           stdin: opts.stdin,
@@ -145,11 +145,16 @@ export class Ssh2Transport implements Transport {
   }
 }
 
-function openChannel(client: Client, line: string, host: string): Promise<ClientChannel> {
+/**
+ * Returns the exec channel as an ExecIo, its listeners attached inside ssh2's callback: a quick
+ * command's output, exit status and close can arrive in the same packet batch as the channel's
+ * confirmation, before any await would resume.
+ */
+function openChannel(client: Client, line: string, host: string): Promise<ExecIo> {
   return new Promise((resolve, reject) => {
     client.exec(line, (err, ch) => {
       if (err) reject(new ConnectionError(host, `could not open a session channel (${err.message})`, true));
-      else resolve(ch);
+      else resolve(channelIo(ch));
     });
   });
 }

@@ -170,8 +170,8 @@ describe("ssh2 transport through bin/bosun.js", () => {
       env: { BOSUN_TRANSPORT: "ssh2", BOSUN_LOG: "debug" },
     });
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stderr, new RegExp(`connected module=ssh host=${B}\\b`));
-    assert.match(r.stderr, new RegExp(`connected module=ssh2 host=${A}\\b`));
+    assert.match(r.stderr, new RegExp(`connected module=ssh host=${B} attempt`), "OpenSSH for the bosun_transport=openssh host");
+    assert.match(r.stderr, new RegExp(`connected module=ssh host=${A} transport=ssh2`));
   });
 
   it("applies and re-applies a site with the same exec counts as over OpenSSH", async () => {
