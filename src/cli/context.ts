@@ -5,9 +5,9 @@ import type { Inventory, Vars } from "../inventory/model.js";
 import { selectTargets } from "../inventory/patterns.js";
 import { type LabLayout, labLayout } from "../lab/layout.js";
 import { parseLogSpec, setLogFilter } from "../log.js";
+import { promptHidden } from "../util/prompt.js";
 import { resolveKeys } from "../vault/keys.js";
 import { type KeyProvider, memoKeys } from "../vault/vars.js";
-import { promptHidden } from "./prompt.js";
 
 export { parseExtraVars } from "./extra-vars.js";
 

@@ -2,9 +2,9 @@ import type { LoadedConfig } from "../config/load.js";
 import { connectionSpecs } from "../engine/adhoc.js";
 import { TransportPool } from "../transport/pool.js";
 import type { ConnectionSpec } from "../transport/spec.js";
+import { promptHidden } from "../util/prompt.js";
 import { parseExtraVars, pickHosts, resolveInventory, vaultKeys } from "./context.js";
 import type { HostOptions } from "./options.js";
-import { promptHidden } from "./prompt.js";
 
 export interface Targets {
   specs: ConnectionSpec[];
@@ -43,6 +43,8 @@ export async function openTargets(loaded: LoadedConfig, pattern: string, o: Host
     acceptNewHostKeys: o.acceptNewHostKeys ?? ssh.accept_new_host_keys,
     controlPersistS: ssh.control_persist,
     retries: ssh.retries,
+    transport: ssh.transport,
+    maxHandshakes: ssh.max_handshakes,
   });
   return { specs, pool, forks: o.forks ?? loaded.config.forks, inventorySource: inventory.source };
 }

@@ -19,6 +19,10 @@ export const ConfigSchema = z.strictObject({
       accept_new_host_keys: z.boolean().default(false),
       control_persist: z.number().int().min(1).max(86400).default(300),
       retries: z.number().int().min(1).max(20).default(5),
+      /** SSH implementation for hosts without bosun_transport; BOSUN_TRANSPORT overrides it. Unset: Bosun's default. */
+      transport: z.enum(["openssh", "ssh2"]).optional(),
+      /** ssh2 handshakes in flight at once (key exchange is CPU-bound on the controller). */
+      max_handshakes: z.number().int().min(1).max(1000).default(32),
     })
     .prefault({}),
   lab: z

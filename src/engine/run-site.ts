@@ -103,6 +103,8 @@ async function execute(o: RunSiteOptions, queue: EventQueue): Promise<RunRecord>
     acceptNewHostKeys: cfg.ssh.accept_new_host_keys,
     controlPersistS: cfg.ssh.control_persist,
     retries: cfg.ssh.retries,
+    transport: cfg.ssh.transport,
+    maxHandshakes: cfg.ssh.max_handshakes,
     ...o.ssh,
     signal: o.killSignal,
   };

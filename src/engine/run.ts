@@ -2,13 +2,14 @@ import { randomUUID } from "node:crypto";
 import type { EventSink, HostCounts, HostRunStatus, RunEvent } from "../core/events.js";
 import type { HostFacts } from "../facts/host.js";
 import type { Inventory, Vars } from "../inventory/model.js";
+import { selectHosts } from "../inventory/patterns.js";
 import type { TransportPool } from "../transport/pool.js";
 import type { ConnectionSpec } from "../transport/spec.js";
+import { limiter } from "../util/limiter.js";
 import type { VaultWriteBack } from "../vault/write-back.js";
 import type { Deployment } from "./declare.js";
 import type { TagFilter } from "./evaluate.js";
 import { exitCodeOf } from "./exit-code.js";
-import { limiter } from "./limiter.js";
 import { runPlay } from "./play.js";
 import { limitedHosts } from "./run-checks.js";
 import { RunTally } from "./tally.js";
@@ -83,6 +84,7 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
   for (const [i, play] of dep.plays.entries()) {
     if (o.interrupted() || aborted) break;
     aborted = await runPlay(ctx, play, i);
+    await releaseFinished(o, dep, i);
   }
   const interrupted = o.interrupted();
   if (interrupted) o.emit({ type: "interrupted", signal: "SIGINT/SIGTERM" });
@@ -106,4 +108,24 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
     aborted,
     execs: o.pool.execCounts(),
   };
+}
+
+/**
+ * Closes the connections of play i's hosts that no later play targets: a 3,000-host run then holds
+ * only the connections it still needs (testinfra ran out of descriptors keeping them all).
+ */
+async function releaseFinished(o: RunOptions, dep: Deployment, i: number): Promise<void> {
+  let later: Set<string>;
+  try {
+    later = new Set(dep.plays.slice(i + 1).flatMap((p) => selectHosts(o.inventory, p.hosts)));
+  } catch {
+    return; // a later play's pattern is bad: that play reports it; keep every connection meanwhile
+  }
+  const play = dep.plays[i];
+  if (!play) return;
+  await Promise.all(
+    selectHosts(o.inventory, play.hosts)
+      .filter((h) => !later.has(h))
+      .map((h) => o.pool.release(h)),
+  );
 }

@@ -30,7 +30,14 @@ export interface PipelineContext {
   config: LoadedConfig;
   vaultKeys?: KeyProvider;
   stateDir: string;
-  ssh: { connectTimeoutS: number; acceptNewHostKeys: boolean; controlPersistS: number; retries: number };
+  ssh: {
+    connectTimeoutS: number;
+    acceptNewHostKeys: boolean;
+    controlPersistS: number;
+    retries: number;
+    transport?: "openssh" | "ssh2";
+    maxHandshakes: number;
+  };
   forks: number;
   /** Resolves an environment's inventory reference (a file relative to the pipeline, a bosun.toml name, "lab"). */
   loadInventory(ref: string): Promise<Inventory>;

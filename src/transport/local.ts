@@ -1,4 +1,4 @@
-import { becomeCommand, becomeTokens, spawnExec } from "./spawn.js";
+import { becomeLine, spawnExec } from "./spawn.js";
 import type { ConnectionSpec } from "./spec.js";
 import type { ExecOptions, ExecResult, Transport } from "./types.js";
 
@@ -16,15 +16,14 @@ export class LocalTransport implements Transport {
   exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     this.execCount++;
     const become = opts.become ?? this.spec.become.enabled;
-    const tokens = become ? becomeTokens() : undefined;
-    const line = tokens ? becomeCommand(command, this.spec.become, tokens.prompt, tokens.marker) : command;
-    return spawnExec(["sh", "-c", line], {
+    const w = becomeLine(command, this.spec.become, become, (c) => c);
+    return spawnExec(["sh", "-c", w.line], {
       label: this.host,
       stdin: opts.stdin,
       timeoutMs: opts.timeoutMs,
       signal: opts.signal ?? this.signal,
       maxOutput: opts.maxOutput,
-      become: tokens ? { ...tokens, password: this.spec.become.password } : undefined,
+      become: w.become,
     });
   }
   async close(): Promise<void> {}

@@ -14,8 +14,14 @@ export interface ConnectionSpec {
   identityFile?: string;
   knownHostsFile?: string;
   proxyJump?: string;
+  /** bosun_transport: this host's SSH implementation, overriding the run's default. */
+  transport?: TransportKind;
   become: BecomeSpec;
 }
+
+/** The SSH implementations Bosun has: the system OpenSSH client, or the in-process ssh2 library. */
+export const TRANSPORT_KINDS = ["openssh", "ssh2"] as const;
+export type TransportKind = (typeof TRANSPORT_KINDS)[number];
 
 /**
  * Connection vars Bosun reads, with the Ansible names it also accepts so existing inventories work.
@@ -28,6 +34,7 @@ export const CONNECTION_VARS = {
   identityFile: ["bosun_ssh_key", "ansible_ssh_private_key_file"],
   knownHostsFile: ["bosun_known_hosts"],
   proxyJump: ["bosun_ssh_jump"],
+  transport: ["bosun_transport"],
   connection: ["bosun_connection", "ansible_connection"],
   become: ["bosun_become", "ansible_become"],
   becomeUser: ["bosun_become_user", "ansible_become_user"],
@@ -70,6 +77,7 @@ export function connectionValueProblem(field: ConnectionField, value: unknown): 
   if (field === "becomePassword") return undefined;
   if (v.startsWith("-")) return 'must not start with "-" (ssh would read it as an option)';
   if (field === "connection") return v === "ssh" || v === "local" ? undefined : 'must be "ssh" or "local"';
+  if (field === "transport") return (TRANSPORT_KINDS as readonly string[]).includes(v) ? undefined : 'must be "openssh" or "ssh2"';
   if (field === "address") return HOST.test(v) ? undefined : "must be a host name or an IP address";
   if (field === "user" || field === "becomeUser") return USER.test(v) ? undefined : "must be a user name (letters, digits, . _ - @)";
   if (field === "proxyJump") return JUMP.test(v) ? undefined : "must be [user@]host[:port][,…]";
@@ -121,6 +129,7 @@ export function connectionFromVars(name: string, vars: Record<string, unknown>):
     identityFile: str("identityFile"),
     knownHostsFile: str("knownHostsFile"),
     proxyJump: str("proxyJump"),
+    transport: str("transport") as TransportKind | undefined,
     become: {
       enabled: becomeRaw === true || becomeRaw === "true" || becomeRaw === "yes",
       user: str("becomeUser") ?? "root",

@@ -2,7 +2,7 @@ import { ConnectionError, HostKeyError } from "../errors.js";
 import { logger } from "../log.js";
 import { run, sleep } from "../util/proc.js";
 import { quote } from "../util/shell.js";
-import { becomeCommand, becomeTokens, spawnExec } from "./spawn.js";
+import { becomeLine, spawnExec } from "./spawn.js";
 import type { ConnectionSpec } from "./spec.js";
 import type { ExecOptions, ExecResult, Transport } from "./types.js";
 
@@ -168,9 +168,8 @@ export class SshTransport implements Transport {
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     await this.connect();
     const become = opts.become ?? this.spec.become.enabled;
-    const tokens = become ? becomeTokens() : undefined;
-    const remote = tokens ? becomeCommand(command, this.spec.become, tokens.prompt, tokens.marker) : `sh -c ${quote(command)}`;
-    const args = ["ssh", ...sshOptions(this.spec, this.settings), "-o", "ControlMaster=no", "-T", "--", this.target(), remote];
+    const w = becomeLine(command, this.spec.become, become, (c) => `sh -c ${quote(c)}`);
+    const args = ["ssh", ...sshOptions(this.spec, this.settings), "-o", "ControlMaster=no", "-T", "--", this.target(), w.line];
     this.execCount++;
     log.debug("exec", { host: this.host, bytes_in: opts.stdin?.length ?? 0, become });
     const res = await spawnExec(args, {
@@ -179,7 +178,7 @@ export class SshTransport implements Transport {
       timeoutMs: opts.timeoutMs,
       signal: opts.signal ?? this.settings.signal,
       maxOutput: opts.maxOutput,
-      become: tokens ? { ...tokens, password: this.spec.become.password } : undefined,
+      become: w.become,
     });
     if (res.code === 255) {
       const err = classifySshFailure(this.host, res.stderr);

@@ -63,6 +63,8 @@ export async function pipelineContext(p: Pipeline, o: PipelineCliOptions, cmd: C
       acceptNewHostKeys: o.acceptNewHostKeys ?? loaded.config.ssh.accept_new_host_keys,
       controlPersistS: loaded.config.ssh.control_persist,
       retries: loaded.config.ssh.retries,
+      transport: loaded.config.ssh.transport,
+      maxHandshakes: loaded.config.ssh.max_handshakes,
     },
     forks: o.forks ?? loaded.config.forks,
     loadInventory: (ref) => resolveInventory(loaded, inventoryRef(ref), keys),

@@ -6,10 +6,10 @@ import { UsageError } from "../../errors.js";
 import { parseShard, type Shard } from "../../inventory/shard.js";
 import { logger } from "../../log.js";
 import { Store } from "../../store/runs.js";
+import { promptHidden } from "../../util/prompt.js";
 import { type GlobalOptions, parseExtraVars, setup, vaultKeys } from "../context.js";
 import { listPlayHosts } from "../list-hosts.js";
 import { type HostOptions, hostOptions, tagList } from "../options.js";
-import { promptHidden } from "../prompt.js";
 import { out, outJson } from "../render.js";
 import { HumanRenderer } from "../render-run.js";
 

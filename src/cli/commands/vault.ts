@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { writeFileAtomic } from "../../util/fs.js";
+import { promptHidden } from "../../util/prompt.js";
 import { encryptVault } from "../../vault/crypto.js";
 import { createVaultFile, editVaultFile } from "../../vault/edit.js";
 import { VaultError } from "../../vault/errors.js";
@@ -21,7 +22,6 @@ import {
 } from "../../vault/keys.js";
 import { type GlobalOptions, setup } from "../context.js";
 import { collect } from "../options.js";
-import { promptHidden } from "../prompt.js";
 import { out } from "../render.js";
 
 interface KeyOptions {

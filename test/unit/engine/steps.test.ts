@@ -3,10 +3,10 @@ import { describe, it } from "node:test";
 import type { Operation } from "../../../src/core/operation.js";
 import { exitCodeOf } from "../../../src/engine/exit-code.js";
 import type { PlannedHost } from "../../../src/engine/host.js";
-import { limiter } from "../../../src/engine/limiter.js";
 import { recordApply, recordPlan } from "../../../src/engine/outcome.js";
 import type { ApplyOutcome } from "../../../src/engine/script-output.js";
 import { RunTally, worse } from "../../../src/engine/tally.js";
+import { limiter } from "../../../src/util/limiter.js";
 
 const op = (name: string): Operation => ({
   kind: "sh",

@@ -13,6 +13,7 @@ describe("connectionFromVars", () => {
       identityFile: undefined,
       knownHostsFile: undefined,
       proxyJump: undefined,
+      transport: undefined,
       become: { enabled: false, user: "root", password: undefined },
     });
   });
