@@ -55,7 +55,7 @@ export async function runToolStage(
   const file = planFile(ctx, req.env, stage.id);
   const tc: ToolContext = { planFile: file, inputs, env: req.env };
   const env = runEnv(ctx, req, stage);
-  return lockStage(ctx.stateDir, ctx.pipeline.name, req.env, stage.id, `bosun pipeline run ${stage.id}`, async () => {
+  return lockStage(ctx, req.env, stage.id, `bosun pipeline run ${stage.id}`, async () => {
     ctx.emit({ type: "stage_started", stage: stage.id, env: req.env, kind: "tool", inputs, version: versionOf(inputs), hosts: [] });
     const run = newStageRun(ctx, stage.id, req, inputs, versionOf(inputs));
     await mkdir(path.dirname(file), { recursive: true });
@@ -104,7 +104,7 @@ export async function runTestStage(
   inputs: Record<string, unknown>,
 ): Promise<StageOutcome> {
   const cwd = fromPipeline(ctx.pipeline, stage.cwd ?? ".");
-  return lockStage(ctx.stateDir, ctx.pipeline.name, req.env, stage.id, `bosun pipeline run ${stage.id}`, async () => {
+  return lockStage(ctx, req.env, stage.id, `bosun pipeline run ${stage.id}`, async () => {
     ctx.emit({ type: "stage_started", stage: stage.id, env: req.env, kind: "test", inputs, version: versionOf(inputs), hosts: [] });
     const run = newStageRun(ctx, stage.id, req, inputs, versionOf(inputs));
     const t = await exec(argv(stage.command, { planFile: "", inputs, env: req.env }), cwd, runEnv(ctx, req, stage), stage.timeoutMs);
