@@ -60,5 +60,7 @@ export async function checkRunLockHeld(stateDir: string, key: string): Promise<v
   const file = runLockFile(stateDir, key);
   const h = await readHolder(file);
   if (h?.pid !== process.pid)
-    throw new BosunError(`the run lock for ${key} is not held by this process (${h ? `pid ${h.pid} holds it` : "nobody holds it"}): ${file}`);
+    throw new BosunError(
+      `the run lock for ${key} is not held by this process (${h ? `pid ${h.pid} holds it` : "nobody holds it"}): ${file}`,
+    );
 }

@@ -315,4 +315,31 @@ export default pipeline("stages", [
     assert.equal(stale.code, 1);
     assert.match(stale.stdout, /the plan was made on state serial/);
   });
+
+  it("tool and test stage runs are in runs.jl like site runs, with their origin", async () => {
+    const records = readFileSync(path.join(STATE, "runs.jl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown> & { origin?: Record<string, unknown> })
+      .filter((r) => r.deployment === "stages/1-test" || r.deployment === "stages/2-infra");
+    const test = records.find((r) => r.kind === "test");
+    assert.equal(test?.exitCode, 1);
+    assert.equal(test?.note, "tests failed (exit 3)");
+    assert.deepEqual([test?.origin?.via, test?.origin?.env, test?.origin?.stage], ["pipeline", "dev", "1-test"]);
+    const tools = records.filter((r) => r.kind === "tool");
+    assert.deepEqual(
+      tools.map((r) => [r.mode, r.exitCode]),
+      // applied; nothing to do (only planned); --plan; --apply-plan; a stale plan refused by the tool.
+      [
+        ["apply", 0],
+        ["plan", 0],
+        ["plan", 0],
+        ["apply", 0],
+        ["apply", 1],
+      ],
+    );
+    assert.doesNotMatch(JSON.stringify(records), /hunter2-secret/);
+    const listed = await cli(["runs"]);
+    assert.match(listed.stdout, /stages\/2-infra {2}tool stage/);
+  });
 });

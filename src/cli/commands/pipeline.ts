@@ -11,8 +11,8 @@ import { promoteStage, rollbackStage, runStages } from "../../pipeline/actions.j
 import type { PipelineContext, PipelineEvent } from "../../pipeline/context.js";
 import { type Pipeline, stageInputs } from "../../pipeline/define.js";
 import { parseInputPairs } from "../../pipeline/inputs.js";
-import { makePipelineContext } from "../../pipeline/make-context.js";
 import { envName, findStage, loadPipeline } from "../../pipeline/load.js";
+import { makePipelineContext } from "../../pipeline/make-context.js";
 import { parseEvents, recapMarkdown } from "../../pipeline/recap.js";
 import { historyRuns, statusRows } from "../../pipeline/status.js";
 import { type GlobalOptions, parseExtraVars, setup, vaultKeys } from "../context.js";
