@@ -6,6 +6,7 @@ import type { RunEvent, RunOrigin } from "../core/events.js";
 import { BosunError } from "../errors.js";
 import type { HostFacts } from "../facts/host.js";
 import type { Vars } from "../inventory/model.js";
+import { clearActive, markActive } from "../store/active.js";
 import { RunRecorder } from "../store/recorder.js";
 import { type RunRecord, Store } from "../store/runs.js";
 import { TransportPool } from "../transport/pool.js";
@@ -14,6 +15,7 @@ import type { SshSettings } from "../transport/ssh.js";
 import type { KeyProvider } from "../vault/vars.js";
 import { EventQueue } from "./event-queue.js";
 import { loadInventoryRef } from "./inventory-ref.js";
+import { recordDeadRuns } from "./orphan-runs.js";
 import { runDeployment } from "./run.js";
 import { checkDeployment, checkRunOptions, checkStateDir, limitedHosts } from "./run-checks.js";
 import { acquireRunLock, checkRunLockHeld, withStateLock } from "./run-lock.js";
@@ -93,6 +95,7 @@ async function execute(o: RunSiteOptions, queue: EventQueue): Promise<RunRecord>
   const inventory = await loadInventoryRef(loaded, o.inventory, o.vaultKeys);
   const hostFilter = limitedHosts(inventory, o.limit, o.shard);
   await checkStateDir(cfg.state_dir);
+  await recordDeadRuns(cfg.state_dir);
   const store = new Store(cfg.state_dir);
   if (o.lockHeld) {
     if (!o.lockKey) throw new BosunError("lockHeld needs the lockKey the caller holds");
@@ -104,6 +107,12 @@ async function execute(o: RunSiteOptions, queue: EventQueue): Promise<RunRecord>
       : async () => {};
   const recorder = new RunRecorder();
   queue.listen(recorder.handle);
+  let runId: string | undefined;
+  queue.listen((e) => {
+    if (e.type !== "run_started") return;
+    runId = e.id;
+    markActive(cfg.state_dir, e);
+  });
   const pool = await TransportPool.create({
     connectTimeoutS: cfg.ssh.connect_timeout,
     acceptNewHostKeys: cfg.ssh.accept_new_host_keys,
@@ -156,9 +165,12 @@ async function execute(o: RunSiteOptions, queue: EventQueue): Promise<RunRecord>
       await store.appendRun(record);
       await store.updateState(record);
     });
+    clearActive(cfg.state_dir, record.id);
     if (failure) throw failure;
     return record;
   } finally {
+    // A run that could not be recorded leaves no marker behind either: its error is the caller's.
+    if (runId) clearActive(cfg.state_dir, runId);
     await release();
   }
 }
