@@ -126,7 +126,8 @@ async function labUpLocked(layout: LabLayout, n: number, opts: UpOptions): Promi
   log.debug("started hosts", { hosts: booting.length, ms: Date.now() - started });
   const newState: LabState = { hosts: wanted };
   await writeFileAtomic(layout.stateFile, `${JSON.stringify(newState, null, 2)}\n`);
-  const deadline = Date.now() + (opts.bootTimeoutMs ?? 90_000);
+  // 2 cores boot ~2 hosts a second when idle: 200 new hosts need more than the 90 s that suit a few.
+  const deadline = Date.now() + (opts.bootTimeoutMs ?? Math.max(90_000, booting.length * 1500));
   const results = await Promise.all(booting.map(async (h) => ({ h, keys: await waitForSsh(h.address, deadline) })));
   const failed = results.filter((r) => !r.keys).map((r) => r.h.name);
   for (const r of results) if (r.keys) known.set(r.h.address, r.keys);

@@ -35,7 +35,8 @@ export function labLayout(dir: string, mirrorPort = 8780): LabLayout {
   };
 }
 
-export const MAX_LAB_HOSTS = 200;
+/** Host i is 198.18.0.(10+i) on the bridge's /24: .254 (i = 244) is the last usable address. */
+export const MAX_LAB_HOSTS = 245;
 
 export interface LabHostPlan {
   name: string;

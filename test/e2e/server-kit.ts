@@ -27,6 +27,16 @@ export class TrackedRepo {
     }).trim();
   }
 
+  /** Writes a file of the work tree (committed with the next push). */
+  write(name: string, content: string): void {
+    writeFileSync(path.join(this.work, name), content);
+  }
+
+  /** Returns the path of a file in the work tree. */
+  file(name: string): string {
+    return path.join(this.work, name);
+  }
+
   /** Commits a site writing `version` to the hosts (after a slow step of `slowS` seconds when > 0), pushes it, returns its SHA. */
   push(version: string, slowS = 0): string {
     writeFileSync(
@@ -50,6 +60,56 @@ export default deploy("server-e2e", [{ hosts: "all", roles: [app()] }]);
 }
 
 export const SITE_DIR = "/etc/bosun-e2e-server";
+export const STAGE_DIR = "/etc/bosun-e2e-stage";
+
+/**
+ * Writes the repository's pipeline: one site stage "6-app" with typed inputs of every kind the
+ * dashboard draws (hosts, semver, choice, boolean, number), verified on the hosts; environments dev
+ * and prod (prod requires confirmation), both on the lab.
+ */
+export function writeStagePipeline(repo: TrackedRepo, defaultHost: string): void {
+  repo.write(
+    "app-site.ts",
+    `import { command, deploy, directory, file, role } from "bosun";
+
+const app = role("app", (_p: Record<string, never>, ctx) => {
+  const slow = Number(ctx.var("app_slow", 0));
+  directory("${STAGE_DIR}");
+  if (slow > 0) command(\`sleep \${slow}\`, { name: "slow step" });
+  file("${STAGE_DIR}/version", { content: \`\${String(ctx.var("app_version", "0.0.0"))}\\n\` });
+  file("${STAGE_DIR}/channel", { content: \`\${String(ctx.var("app_channel", "stable"))} maintenance=\${String(ctx.var("app_maintenance", false))}\\n\` });
+});
+
+export default deploy("app", [{ hosts: "all", roles: [app({})] }]);
+`,
+  );
+  repo.write(
+    "pipeline.ts",
+    `import { check, input, pipeline, stage } from "bosun";
+
+export default pipeline(
+  "shop",
+  [
+    stage({
+      id: "6-app",
+      description: "the versioned app",
+      site: "app-site.ts",
+      inputs: {
+        host: input.hosts({ description: "hosts to deploy to", default: "${defaultHost}" }),
+        version: input.semver({ description: "release to deploy", required: true }),
+        channel: input.choice(["stable", "beta"], { default: "stable" }),
+        maintenance: input.boolean({ default: false }),
+        slow: input.number({ description: "seconds of a slow step", default: 0, min: 0, max: 60 }),
+      },
+      vars: (i) => ({ app_version: i.version, app_channel: i.channel, app_maintenance: i.maintenance, app_slow: i.slow }),
+      verify: [check.command((c) => ["grep", "-qx", String(c.inputs.version), "${STAGE_DIR}/version"], { name: "app version" })],
+    }),
+  ],
+  { environments: { dev: { inventory: "lab" }, prod: { inventory: "lab", confirm: true } } },
+);
+`,
+  );
+}
 
 /** The `bosun serve` process. */
 export class ServerProcess {
