@@ -180,10 +180,10 @@ export class WebhookReceiver {
   }
 }
 
-/** Returns a TCP port free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
+/** Returns a TCP port free on host (default 127.0.0.1) right now. */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
   const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  await new Promise<void>((r) => s.listen(0, host, r));
   const { port } = s.address() as net.AddressInfo;
   await new Promise((r) => s.close(r));
   return port;
@@ -216,4 +216,49 @@ export function artifactsDir(): string {
   const dir = path.join(ROOT, "test-artifacts", "server");
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * Makes a test CA and a server certificate it signs for ip (subjectAltName IP), with openssl.
+ * Returns the files: ca (the CA certificate clients trust), cert and key (the server's).
+ */
+export function makeTestCa(dir: string, ip: string): { ca: string; cert: string; key: string } {
+  mkdirSync(dir, { recursive: true });
+  const f = (n: string) => path.join(dir, n);
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
+  ssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    f("ca.key"),
+    "-out",
+    f("ca.pem"),
+    "-days",
+    "2",
+    "-subj",
+    "/CN=Bosun test CA",
+  );
+  ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", `/CN=${ip}`);
+  writeFileSync(f("ext.cnf"), `subjectAltName=IP:${ip}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+  ssl(
+    "x509",
+    "-req",
+    "-in",
+    f("server.csr"),
+    "-CA",
+    f("ca.pem"),
+    "-CAkey",
+    f("ca.key"),
+    "-CAcreateserial",
+    "-out",
+    f("server.pem"),
+    "-days",
+    "2",
+    "-extfile",
+    f("ext.cnf"),
+  );
+  return { ca: f("ca.pem"), cert: f("server.pem"), key: f("server.key") };
 }

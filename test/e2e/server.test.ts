@@ -14,6 +14,7 @@ import { bosun, onHost, tempDir } from "./helpers.js";
 import {
   artifactsDir,
   freePort,
+  makeTestCa,
   ServerProcess,
   SITE_DIR,
   STAGE_DIR,
@@ -137,6 +138,8 @@ before(async () => {
     ],
   });
   page = browser.pages()[0] ?? (await browser.newPage());
+  // A shared CI machine can be slow to start a browser's first page: wait longer than playwright's 30 s.
+  page.setDefaultTimeout(90_000);
 });
 
 after(async () => {
@@ -146,7 +149,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("bosun serve", { timeout: 300_000 }, () => {
+describe("bosun serve", { timeout: 600_000 }, () => {
   it("a pushed commit is planned and auto-applied in dev, and the dashboard shows it live", async () => {
     await page.goto(server.url);
     await page.locator("#token").fill(OPS);
@@ -414,5 +417,57 @@ describe("bosun serve", { timeout: 300_000 }, () => {
     assert.equal(record.interrupted, true);
     assert.equal(record.exitCode, 130);
     assert.match(record.aborted ?? "", /the process running it \(pid \d+\) died/);
+  });
+
+  it("serves HTTPS on the lab bridge with a test CA's certificate, tokens required, reached from a lab host; plain HTTP gets nothing", async () => {
+    const bridge = "198.18.0.1";
+    const tls = makeTestCa(path.join(dir, "tls"), bridge);
+    const tlsPort = await freePort(bridge);
+    const file = path.join(dir, "bosun-tls.toml");
+    writeFileSync(
+      file,
+      `state_dir = "${path.join(dir, "state-tls")}"
+
+[server]
+listen = "${bridge}:${tlsPort}"
+tls_cert = "${tls.cert}"
+tls_key = "${tls.key}"
+repo = "${repo.bare}"
+poll_interval = 0
+grace_period = 1
+
+[[server.tokens]]
+name = "ops"
+scope = "operator"
+sha256 = "${hashToken(OPS)}"
+
+[server.environments.dev]
+site = "site.ts"
+inventory = "lab"
+limit = "${DEV}"
+policy = "approve"
+`,
+    );
+    const tlsServer = new ServerProcess(file, tlsPort);
+    await tlsServer.start();
+    try {
+      assert.equal(tlsServer.url, `https://${bridge}:${tlsPort}`);
+      const [client] = PROD;
+      await onHost(client, `mkdir -p /tmp/bosun-e2e && cat > /tmp/bosun-e2e/ca.pem <<'EOF'\n${readFileSync(tls.ca, "utf8")}EOF`);
+      const curl = (args: string) => onHost(client, `curl -sS --max-time 10 ${args}`);
+      const health = await curl(`--cacert /tmp/bosun-e2e/ca.pem ${tlsServer.url}/healthz`);
+      assert.equal(health.stdout.trim(), '{"ok":true}', health.stderr);
+      const anonymous = await curl(`--cacert /tmp/bosun-e2e/ca.pem -o /dev/null -w '%{http_code}' ${tlsServer.url}/api/runs`);
+      assert.equal(anonymous.stdout.trim(), "401", "the API wants a token");
+      const authed = await curl(`--cacert /tmp/bosun-e2e/ca.pem -H 'Authorization: Bearer ${OPS}' ${tlsServer.url}/api/whoami`);
+      assert.deepEqual(JSON.parse(authed.stdout), { name: "ops", scope: "operator" });
+      const untrusted = await curl(`${tlsServer.url}/healthz`);
+      assert.notEqual(untrusted.code, 0, "without the CA the certificate is not trusted");
+      const plain = await curl(`http://${bridge}:${tlsPort}/healthz`);
+      assert.notEqual(plain.code, 0, "plain HTTP gets no answer");
+      assert.doesNotMatch(plain.stdout, /ok/);
+    } finally {
+      await tlsServer.stop("SIGTERM");
+    }
   });
 });
