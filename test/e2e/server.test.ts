@@ -357,7 +357,7 @@ describe("bosun serve", { timeout: 600_000 }, () => {
   });
 
   it("the server and the CLI running the same stage: the second is refused, naming the holder", async () => {
-    const slow = await api<ServerRun>("POST", "/api/pipeline/envs/dev/stages/6-app/run", { inputs: { version: "1.6.0", slow: "8" } });
+    const slow = await api<ServerRun>("POST", "/api/pipeline/envs/dev/stages/6-app/run", { inputs: { version: "1.6.0", slow: "40" } });
     await waitFor(
       "the slow stage to hold its lock",
       // stage_started comes once the stage holds its lock.
@@ -441,8 +441,9 @@ name = "ops"
 scope = "operator"
 sha256 = "${hashToken(OPS)}"
 
+# No site: this server's first plan fails at once instead of type-checking while curl waits.
 [server.environments.dev]
-site = "site.ts"
+site = "no-such-site.ts"
 inventory = "lab"
 limit = "${DEV}"
 policy = "approve"
@@ -454,7 +455,7 @@ policy = "approve"
       assert.equal(tlsServer.url, `https://${bridge}:${tlsPort}`);
       const [client] = PROD;
       await onHost(client, `mkdir -p /tmp/bosun-e2e && cat > /tmp/bosun-e2e/ca.pem <<'EOF'\n${readFileSync(tls.ca, "utf8")}EOF`);
-      const curl = (args: string) => onHost(client, `curl -sS --max-time 10 ${args}`);
+      const curl = (args: string) => onHost(client, `curl -sS --max-time 30 ${args}`);
       const health = await curl(`--cacert /tmp/bosun-e2e/ca.pem ${tlsServer.url}/healthz`);
       assert.equal(health.stdout.trim(), '{"ok":true}', health.stderr);
       const anonymous = await curl(`--cacert /tmp/bosun-e2e/ca.pem -o /dev/null -w '%{http_code}' ${tlsServer.url}/api/runs`);
