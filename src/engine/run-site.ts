@@ -3,8 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
 import type { RunEvent, RunOrigin } from "../core/events.js";
+import { BosunError } from "../errors.js";
 import type { HostFacts } from "../facts/host.js";
 import type { Vars } from "../inventory/model.js";
+import { clearActive, markActive } from "../store/active.js";
 import { RunRecorder } from "../store/recorder.js";
 import { type RunRecord, Store } from "../store/runs.js";
 import { TransportPool } from "../transport/pool.js";
@@ -14,9 +16,10 @@ import type { KeyProvider } from "../vault/vars.js";
 import { VaultWriteBack } from "../vault/write-back.js";
 import { EventQueue } from "./event-queue.js";
 import { loadInventoryRef } from "./inventory-ref.js";
+import { recordDeadRuns } from "./orphan-runs.js";
 import { runDeployment } from "./run.js";
 import { checkDeployment, checkRunOptions, checkStateDir, limitedHosts } from "./run-checks.js";
-import { acquireRunLock, withStateLock } from "./run-lock.js";
+import { acquireRunLock, checkRunLockHeld, withStateLock } from "./run-lock.js";
 import { loadSite } from "./site.js";
 import { typecheckSite } from "./typecheck.js";
 
@@ -41,6 +44,8 @@ export interface RunSiteOptions {
   shard?: { k: number; n: number };
   /** One run per state dir and key at a time (default: the site's absolute path; pipelines pass `${env}/${stage}`). */
   lockKey?: string;
+  /** The caller already holds the run lock for lockKey (a pipeline stage, around all its batches): checked, not taken again. */
+  lockHeld?: boolean;
   /** How long to wait for a run holding the lock (0, the default: refuse at once, naming the holder). */
   lockWaitMs?: number;
   /** Asked before applying a play that has changes; false stops the run. */
@@ -91,13 +96,24 @@ async function execute(o: RunSiteOptions, queue: EventQueue): Promise<RunRecord>
   const inventory = await loadInventoryRef(loaded, o.inventory, o.vaultKeys);
   const hostFilter = limitedHosts(inventory, o.limit, o.shard);
   await checkStateDir(cfg.state_dir);
+  await recordDeadRuns(cfg.state_dir);
   const store = new Store(cfg.state_dir);
+  if (o.lockHeld) {
+    if (!o.lockKey) throw new BosunError("lockHeld needs the lockKey the caller holds");
+    await checkRunLockHeld(cfg.state_dir, o.lockKey);
+  }
   const release =
-    o.mode === "apply"
+    o.mode === "apply" && !o.lockHeld
       ? await acquireRunLock(cfg.state_dir, o.lockKey ?? site, `bosun apply ${o.site} (${o.origin?.via ?? "cli"})`, o.lockWaitMs ?? 0)
       : async () => {};
   const recorder = new RunRecorder();
   queue.listen(recorder.handle);
+  let runId: string | undefined;
+  queue.listen((e) => {
+    if (e.type !== "run_started") return;
+    runId = e.id;
+    markActive(cfg.state_dir, e);
+  });
   const ssh = {
     connectTimeoutS: cfg.ssh.connect_timeout,
     acceptNewHostKeys: cfg.ssh.accept_new_host_keys,
@@ -156,9 +172,12 @@ async function execute(o: RunSiteOptions, queue: EventQueue): Promise<RunRecord>
       await store.appendRun(record);
       await store.updateState(record);
     });
+    clearActive(cfg.state_dir, record.id);
     if (failure) throw failure;
     return record;
   } finally {
+    // A run that could not be recorded leaves no marker behind either: its error is the caller's.
+    if (runId) clearActive(cfg.state_dir, runId);
     await release();
   }
 }

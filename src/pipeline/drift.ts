@@ -10,6 +10,7 @@ import { redact } from "../vault/redact.js";
 import type { PipelineContext } from "./context.js";
 import { type SiteStage, stageKind } from "./define.js";
 import { fromPipeline } from "./load.js";
+import { stageLockKey } from "./lock.js";
 import { runStageSite, type StageSiteRun } from "./run-stage.js";
 import { stageVars } from "./runner.js";
 import { VersionStore } from "./versions.js";
@@ -78,7 +79,7 @@ export async function pipelineDrift(ctx: PipelineContext, env: string, only?: st
         typecheck: ctx.typecheck,
         connection: ctx.specOverride,
         signal: ctx.signal,
-        lockKey: `${env}/${s.id}`,
+        lockKey: stageLockKey(ctx.pipeline.name, env, s.id),
         origin: { via: ctx.via, by: ctx.by, env, stage: s.id, inputs: g.inputs, commit: ctx.commit },
       });
       report.stages.push({ stage: s.id, version: g.version, ...d });

@@ -70,28 +70,48 @@ export function inputSchema(def: InputDef): z.ZodType<unknown> {
   }
 }
 
+/** Bad inputs: the message names the first; `fields` has one message per bad input (the server shows them per form field). */
+export class InputsError extends UsageError {
+  constructor(
+    message: string,
+    readonly fields: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Returns the stage's input values: given ones parsed and validated, defaults filled in. Unknown
- * names, missing required inputs and bad values are UsageErrors naming the stage and the input.
+ * names, missing required inputs and bad values are an InputsError naming the stage and each input.
  */
 export function parseInputs(stage: string, defs: InputDefs, given: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const fields: Record<string, string> = {};
+  const messages: string[] = [];
+  const bad = (k: string, field: string, message: string) => {
+    fields[k] ??= field;
+    messages.push(`stage ${stage}: ${message}`);
+  };
   for (const k of Object.keys(given)) {
     if (!(k in defs)) {
       const known = Object.keys(defs);
-      throw new UsageError(`stage ${stage}: unknown input "${k}" (${known.length ? `inputs: ${known.join(", ")}` : "it takes no inputs"})`);
+      bad(k, "unknown input", `unknown input "${k}" (${known.length ? `inputs: ${known.join(", ")}` : "it takes no inputs"})`);
     }
   }
   for (const [k, def] of Object.entries(defs)) {
     const raw = given[k] ?? def.default;
     if (raw === undefined || raw === "") {
-      if (def.required) throw new UsageError(`stage ${stage}: input "${k}" is required (--input ${k}=…)`);
+      if (def.required) bad(k, "required", `input "${k}" is required (--input ${k}=…)`);
       continue;
     }
     const r = inputSchema(def).safeParse(raw);
-    if (!r.success) throw new UsageError(`stage ${stage}: input "${k}": ${r.error.issues[0]?.message}, found ${JSON.stringify(raw)}`);
-    out[k] = r.data;
+    if (r.success) out[k] = r.data;
+    else {
+      const why = `${r.error.issues[0]?.message}, found ${JSON.stringify(raw)}`;
+      bad(k, why, `input "${k}": ${why}`);
+    }
   }
+  if (messages.length) throw new InputsError(messages[0] as string, fields);
   return out;
 }
 

@@ -23,8 +23,9 @@ export interface StageSiteRun {
   extraVars: Vars;
   serial?: number | string;
   forks: number;
-  /** The run API's lock key: `${env}/${stage}`. */
+  /** The run API's lock key (stageLockKey); with lockHeld, the stage holds it around all its runs. */
   lockKey: string;
+  lockHeld?: boolean;
   origin: RunOrigin;
   connection?: (s: ConnectionSpec) => ConnectionSpec;
   typecheck: boolean;
@@ -52,6 +53,7 @@ export async function runStageSite(o: StageSiteRun): Promise<StageSiteResult> {
     serial: o.serial,
     forks: o.forks,
     lockKey: o.lockKey,
+    lockHeld: o.lockHeld,
     origin: o.origin,
     connection: o.connection,
     typecheck: o.typecheck,

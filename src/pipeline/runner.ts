@@ -14,7 +14,7 @@ import type { PipelineContext } from "./context.js";
 import type { SiteStage } from "./define.js";
 import { stageHosts } from "./hosts.js";
 import { fromPipeline } from "./load.js";
-import { lockStage } from "./lock.js";
+import { lockStage, stageLockKey } from "./lock.js";
 import { type CheckResult, failures, runChecks } from "./run-checks.js";
 import { runStageSite } from "./run-stage.js";
 import { type StageRun, VersionStore, versionOf } from "./versions.js";
@@ -71,7 +71,7 @@ export async function runSiteStage(
   const hosts = req.hosts ?? (await stageHosts(site, inventory, stageLimit(stage, inputs), req.shard, ctx.limit));
   await checkPolicy(ctx, req.env, `${req.kind} ${stage.id} ${version} on ${hosts.length} host${hosts.length === 1 ? "" : "s"}`, req.kind);
   const store = new VersionStore(ctx.stateDir, ctx.pipeline.name);
-  return lockStage(ctx.stateDir, ctx.pipeline.name, req.env, stage.id, `bosun pipeline ${req.kind} ${stage.id} ${version}`, async () => {
+  return lockStage(ctx, req.env, stage.id, `bosun pipeline ${req.kind} ${stage.id} ${version}`, async () => {
     ctx.emit({ type: "stage_started", stage: stage.id, env: req.env, kind: req.kind, inputs, version, hosts });
     const previous = await store.read(req.env, stage.id);
     const pool = await TransportPool.create(ctx.ssh);
@@ -193,7 +193,8 @@ class SiteRun {
       extraVars: stageVars(this.ctx, this.stage, this.req.env, inputs),
       serial: batch === "canary" ? undefined : this.stage.serial,
       forks: this.ctx.forks,
-      lockKey: `${this.req.env}/${this.stage.id}`,
+      lockKey: stageLockKey(this.ctx.pipeline.name, this.req.env, this.stage.id),
+      lockHeld: true,
       origin: { via: this.ctx.via, by: this.ctx.by, env: this.req.env, stage: this.stage.id, inputs, commit: this.ctx.commit },
       connection: this.ctx.specOverride,
       typecheck: this.ctx.typecheck,

@@ -16,6 +16,7 @@ import type { PipelineContext } from "./context.js";
 import type { Argv, TestStage, ToolContext, ToolStage } from "./define.js";
 import { fromPipeline } from "./load.js";
 import { lockStage } from "./lock.js";
+import { recordCommandRun } from "./record.js";
 import type { StageOutcome, StageRequest } from "./runner.js";
 import { checkPolicy, finishStageRun, newStageRun } from "./runner.js";
 import { versionOf } from "./versions.js";
@@ -55,9 +56,14 @@ export async function runToolStage(
   const file = planFile(ctx, req.env, stage.id);
   const tc: ToolContext = { planFile: file, inputs, env: req.env };
   const env = runEnv(ctx, req, stage);
-  return lockStage(ctx.stateDir, ctx.pipeline.name, req.env, stage.id, `bosun pipeline run ${stage.id}`, async () => {
+  return lockStage(ctx, req.env, stage.id, `bosun pipeline run ${stage.id}`, async () => {
     ctx.emit({ type: "stage_started", stage: stage.id, env: req.env, kind: "tool", inputs, version: versionOf(inputs), hosts: [] });
     const run = newStageRun(ctx, stage.id, req, inputs, versionOf(inputs));
+    const started = new Date();
+    const finish = async (mode: "plan" | "apply") => {
+      await recordCommandRun(ctx, "tool", run, started, mode);
+      return finishStageRun(ctx, run);
+    };
     await mkdir(path.dirname(file), { recursive: true });
     let changes = true;
     if (!o.applySaved) {
@@ -72,13 +78,13 @@ export async function runToolStage(
       if (p.code !== 0 && !changes) {
         run.result = "failed";
         run.note = `plan exited ${p.code}`;
-        return { ...(await finishStageRun(ctx, run)), changes };
+        return { ...(await finish("plan")), changes };
       }
       await writeFile(`${file}.sha256`, sha256(await readFile(file)), { mode: 0o600 });
       if (o.planOnly || !changes) {
         run.result = o.planOnly ? "planned" : "ok";
         run.note = changes ? "changes pending: plan saved" : "no changes";
-        const out = await finishStageRun(ctx, run);
+        const out = await finish("plan");
         return { ...out, exitCode: o.planOnly && changes ? 2 : out.exitCode, changes };
       }
     } else if (!existsSync(file)) throw new BosunError(`${stage.id}: no saved plan in ${file}: run with --plan first`);
@@ -92,7 +98,7 @@ export async function runToolStage(
       run.result = "failed";
       run.note = `apply exited ${a.code}`;
     }
-    return { ...(await finishStageRun(ctx, run)), changes };
+    return { ...(await finish("apply")), changes };
   });
 }
 
@@ -104,15 +110,17 @@ export async function runTestStage(
   inputs: Record<string, unknown>,
 ): Promise<StageOutcome> {
   const cwd = fromPipeline(ctx.pipeline, stage.cwd ?? ".");
-  return lockStage(ctx.stateDir, ctx.pipeline.name, req.env, stage.id, `bosun pipeline run ${stage.id}`, async () => {
+  return lockStage(ctx, req.env, stage.id, `bosun pipeline run ${stage.id}`, async () => {
     ctx.emit({ type: "stage_started", stage: stage.id, env: req.env, kind: "test", inputs, version: versionOf(inputs), hosts: [] });
     const run = newStageRun(ctx, stage.id, req, inputs, versionOf(inputs));
+    const started = new Date();
     const t = await exec(argv(stage.command, { planFile: "", inputs, env: req.env }), cwd, runEnv(ctx, req, stage), stage.timeoutMs);
     ctx.emit({ type: "tool_output", stage: stage.id, step: "test", output: redact(t.stdout + t.stderr), exit_code: t.code });
     if (t.code !== 0) {
       run.result = "failed";
       run.note = `tests failed (exit ${t.code})`;
     }
+    await recordCommandRun(ctx, "test", run, started, "apply");
     return finishStageRun(ctx, run);
   });
 }

@@ -3,7 +3,9 @@
  * server like any other service. Installs git, a system user, bosun itself (from an archive
  * of a built checkout, or already present), /etc/bosun/bosun.toml from typed params, and a unit that
  * stops with SIGTERM and gives in-flight runs their grace period. See docs/roles/bosun-server.md.
- * Node.js ≥ 20 must be on the host (`node`), or come from the distribution (`installNode`).
+ * Node.js ≥ 20 runs it: shipped from the controller as a runtime archive (`runtime`, a .tar.gz
+ * holding bin/node — Debian 12 hosts have only Node 18), already on the host (`node`), or from the
+ * distribution (`installNode`, where it is new enough).
  */
 import { stringify as toToml } from "smol-toml";
 import { apt, directory, file, group, handler, role, service, systemdUnit, unarchive, user } from "../index.js";
@@ -33,6 +35,8 @@ export interface BosunServerParams {
   webhooks?: string[];
   pollInterval?: number;
   gracePeriod?: number;
+  /** A pipeline file in the repository: its stages run from the dashboard and API. */
+  pipeline?: string;
   /** Other top-level bosun.toml settings (ssh, inventories, vault…). */
   settings?: Record<string, TomlValue>;
   /** A .tar.gz of a built bosun (dist/ and node_modules/ included) on the control machine; omit when installDir already holds one. */
@@ -49,7 +53,17 @@ export interface BosunServerParams {
    */
   node?: string;
   installNode?: boolean;
+  /**
+   * A Node.js ≥ 20 runtime on the control machine, as a .tar.gz holding `bin/node` (e.g.
+   * `tar -czf node-runtime.tar.gz -C /usr bin/node` on a controller whose Node is 20+, same
+   * architecture and libc as the host). Unpacked into installDir/runtime; the unit runs that node.
+   */
+  runtime?: string;
 }
+
+/** Returns the node binary the unit runs: the shipped runtime's, else `node`, else /usr/bin/node. */
+export const serverNode = (p: BosunServerParams): string =>
+  p.runtime ? `${p.installDir ?? "/opt/bosun"}/runtime/bin/node` : (p.node ?? "/usr/bin/node");
 
 const UNIT = "bosun-server";
 
@@ -58,6 +72,7 @@ export function renderServerConfig(p: BosunServerParams): string {
   const server: Record<string, TomlValue> = {
     repo: p.repo,
     branch: p.branch ?? "main",
+    ...(p.pipeline ? { pipeline: p.pipeline } : {}),
     listen: p.listen ?? "127.0.0.1:8700",
     ...(p.tlsCert ? { tls_cert: p.tlsCert } : {}),
     ...(p.tlsKey ? { tls_key: p.tlsKey } : {}),
@@ -90,7 +105,7 @@ Type=simple
 User=${p.user ?? "bosun"}
 Environment=PREFIX=${prefix} BOSUN_CONFIG=/etc/bosun/bosun.toml
 WorkingDirectory=${prefix}/data/bosun
-ExecStart=${p.node ?? "/usr/bin/node"} ${dir}/bin/bosun.js serve
+ExecStart=${serverNode(p)} ${dir}/bin/bosun.js serve
 KillSignal=SIGTERM
 TimeoutStopSec=${(p.gracePeriod ?? 30) + 120}
 Restart=on-failure
@@ -110,9 +125,13 @@ export const bosunServer = role("bosunServer", (p: BosunServerParams) => {
   user(name, { system: true, group: name, home: state, shell: "/usr/sbin/nologin" });
   directory(state, { owner: name, group: name, mode: "0750" });
   directory("/etc/bosun", { owner: "root", group: name, mode: "0750" });
+  if (p.archive || p.runtime) directory(dir, { owner: "root", group: "root", mode: "0755" });
   if (p.archive) {
-    directory(dir, { owner: "root", group: "root", mode: "0755" });
     unarchive(dir, { src: p.archive, creates: `${dir}/bin/bosun.js`, notify: `restart ${UNIT}` });
+  }
+  if (p.runtime) {
+    directory(`${dir}/runtime`, { owner: "root", group: "root", mode: "0755" });
+    unarchive(`${dir}/runtime`, { src: p.runtime, creates: serverNode(p), notify: `restart ${UNIT}` });
   }
   file("/etc/bosun/bosun.toml", { content: renderServerConfig(p), owner: "root", group: name, mode: "0640", notify: `restart ${UNIT}` });
   systemdUnit(UNIT, { content: renderServerUnit(p), notify: `restart ${UNIT}` });

@@ -7,11 +7,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { RunEvent } from "../core/events.js";
 import { BosunError } from "../errors.js";
+import { InputsError } from "../pipeline/inputs.js";
 import { redact } from "../vault/redact.js";
 import { requireScope } from "./auth.js";
 import type { ServerConfig } from "./config.js";
 import type { Reconciler } from "./reconciler.js";
 import { SseStream } from "./sse.js";
+import { registerStageApi } from "./stages-api.js";
 import type { JobKind, ServerRun, Storage } from "./storage.js";
 
 export interface ApiDeps {
@@ -33,7 +35,7 @@ const RunsQuery = z.object({
 });
 
 /** Returns value parsed by schema, or throws a 400 naming the field. */
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+export function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
   if (!r.success) {
     const i = r.error.issues[0];
@@ -42,7 +44,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return r.data;
 }
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -63,6 +65,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
 
   app.setErrorHandler(async (err, _req, reply) => {
     if (err instanceof HttpError) return reply.code(err.status).send({ error: err.message });
+    if (err instanceof InputsError) return reply.code(400).send({ error: redact(err.message), fields: err.fields });
     if (err instanceof BosunError) return reply.code(400).send({ error: redact(err.message) });
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status < 500) return reply.code(status).send({ error: (err as Error).message });
@@ -114,6 +117,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
     d.storage.audit({ who: who(req), action: "approve", detail: `run ${id}` });
     return reply.code(202).send(d.reconciler.approve(id, who(req)));
   });
+  registerStageApi(app, d, { read, operator, who });
   app.post("/api/reconcile", operator, async (req, reply) => {
     d.storage.audit({ who: who(req), action: "reconcile", detail: "poll the tracked branch now" });
     return reply.code(202).send({ head: await d.reconciler.poll() });

@@ -52,6 +52,8 @@ export const ServerConfigSchema = z.strictObject({
   /** The git repository tracked: a path or a URL git can fetch. */
   repo: z.string().min(1).optional(),
   branch: z.string().min(1).default("main"),
+  /** A pipeline file in the repository (relative to its root): its stages can be run from the dashboard and API. */
+  pipeline: z.string().min(1).optional(),
   /** Seconds between polls of the branch (0: only on POST /api/reconcile). */
   poll_interval: z.number().int().min(0).max(86400).default(60),
   /** Cron schedule of drift checks (empty: none). */

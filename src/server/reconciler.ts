@@ -16,7 +16,8 @@ import type { GitSource } from "./git.js";
 import type { Metrics } from "./metrics.js";
 import { afterRun, finalStatus, type RunSummary, summarize } from "./policy.js";
 import { startRun } from "./runner.js";
-import type { CommitInfo, JobKind, ServerRun, Storage } from "./storage.js";
+import type { PipelineStages, StageRequest } from "./stages.js";
+import type { CommitInfo, JobKind, NewRun, ServerRun, Storage } from "./storage.js";
 import type { Notify } from "./webhooks.js";
 
 const log = logger("server");
@@ -27,6 +28,8 @@ export interface ReconcilerDeps {
   config: LoadedConfig;
   metrics: Metrics;
   notify: Notify;
+  /** The tracked repository's pipeline, when `[server] pipeline` names one. */
+  stages?: PipelineStages;
 }
 
 /** Emits "event" (run id, RunEvent) while runs go and "run" (ServerRun) whenever a run changes. */
@@ -81,6 +84,24 @@ export class Reconciler extends EventEmitter {
     return this.enqueue(env, kind, commit, by);
   }
 
+  /** Returns the commit stage runs use: the tracked branch's head as last seen (fetched when none yet). */
+  async head(): Promise<CommitInfo> {
+    const seen = this.d.storage.getMeta(`seen:${this.d.git.url}#${this.d.git.branch}`);
+    return seen ? this.d.git.resolve(seen) : this.d.git.fetch();
+  }
+
+  /** Returns the configured pipeline, or throws saying how to configure one. */
+  pipeline(): PipelineStages {
+    if (!this.d.stages) throw new BosunError("no pipeline configured: set [server] pipeline to the pipeline file of the repository");
+    return this.d.stages;
+  }
+
+  /** Queues a run (or rollback) of a pipeline stage at the head, after checking the request as the CLI does. */
+  async requestStage(env: string, stage: string, kind: "stage" | "stage-rollback", req: StageRequest, by: string): Promise<ServerRun> {
+    const run = await this.pipeline().check(await this.head(), env, stage, kind, req, by);
+    return this.enqueueRun(run);
+  }
+
   /** Approves a plan waiting for approval: queues the apply of its commit. */
   approve(id: number, by: string): ServerRun {
     const plan = this.d.storage.get(id);
@@ -124,8 +145,17 @@ export class Reconciler extends EventEmitter {
         if (r.approval === "pending") this.emit("run", this.d.storage.update(r.id, { approval: "superseded" }));
       }
     }
-    const run = this.d.storage.enqueue({ env, kind, commit, by, parent });
-    this.d.storage.audit({ who: by, action: `queue ${kind}`, detail: `run ${run.id} env=${env} commit=${commit.sha}` });
+    return this.enqueueRun({ env, kind, commit, by, parent });
+  }
+
+  private enqueueRun(r: NewRun): ServerRun {
+    const run = this.d.storage.enqueue(r);
+    const { env, kind, commit, by } = r;
+    this.d.storage.audit({
+      who: by,
+      action: `queue ${kind}`,
+      detail: `run ${run.id} env=${env}${r.stage ? ` stage=${r.stage}` : ""} commit=${commit.sha}${r.inputs ? ` inputs=${JSON.stringify(r.inputs)}` : ""}`,
+    });
     this.d.metrics.queueDepth.set(this.d.storage.queueDepth());
     this.emit("run", run);
     this.kick();
@@ -167,7 +197,20 @@ export class Reconciler extends EventEmitter {
     const events: RunEvent[] = [];
     let error: unknown;
     let runId: string | undefined;
+    const record = (e: RunEvent) => {
+      if (e.type === "run_started") {
+        runId ??= e.id;
+        this.d.storage.update(run.id, { runId });
+      }
+      events.push(e);
+      this.d.storage.appendEvent(run.id, e);
+      this.emit("event", run.id, e);
+    };
     try {
+      if (run.kind === "stage" || run.kind === "stage-rollback") {
+        await this.pipeline().execute(run, signal, record);
+        return this.finish(run, summarize(events), runId, undefined);
+      }
       if (!env) throw new BosunError(`environment ${run.env} is no longer configured`);
       const dir = await this.d.git.checkout(run.commit.sha);
       await this.typecheckOnce(path.join(dir, env.site));
@@ -182,12 +225,7 @@ export class Reconciler extends EventEmitter {
         signal,
         origin: { via: "server", by: run.by, env: run.env, commit: run.commit.sha },
       });
-      for await (const e of handle.events) {
-        if (e.type === "run_started") runId = e.id;
-        events.push(e);
-        this.d.storage.appendEvent(run.id, e);
-        this.emit("event", run.id, e);
-      }
+      for await (const e of handle.events) record(e);
       await handle.result;
     } catch (err) {
       error = err;

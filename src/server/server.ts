@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { LoadedConfig } from "../config/load.js";
+import { recordDeadRuns } from "../engine/orphan-runs.js";
 import { ConfigError } from "../errors.js";
 import { logger } from "../log.js";
 import { buildApp } from "./app.js";
@@ -18,6 +19,7 @@ import { Reconciler } from "./reconciler.js";
 import { driftTargets, Scheduler } from "./scheduler.js";
 import { SqliteStorage } from "./sqlite.js";
 import type { SseStream } from "./sse.js";
+import { PipelineStages } from "./stages.js";
 import type { Storage } from "./storage.js";
 import { webhooks } from "./webhooks.js";
 
@@ -53,7 +55,8 @@ export async function startServer(loaded: LoadedConfig): Promise<RunningServer> 
   const storage = new SqliteStorage(path.join(dir, "server.db"));
   const metrics = new Metrics();
   const git = new GitSource(s.repo as string, s.branch, dir);
-  const reconciler = new Reconciler({ storage, git, config: loaded, metrics, notify: webhooks(s.webhooks) });
+  const stages = s.pipeline ? new PipelineStages(s.pipeline, git, loaded) : undefined;
+  const reconciler = new Reconciler({ storage, git, config: loaded, metrics, notify: webhooks(s.webhooks), stages });
   const streams = new Set<SseStream>();
   let ready = false;
 
@@ -64,6 +67,8 @@ export async function startServer(loaded: LoadedConfig): Promise<RunningServer> 
   await app.listen({ host, port });
   const addr = app.server.address();
   const url = `${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${typeof addr === "object" && addr ? addr.port : port}`;
+  // Runs.jl first: a run the last process was in the middle of is recorded there as interrupted too.
+  await recordDeadRuns(loaded.config.state_dir);
   reconciler.resume();
   const scheduler = new Scheduler(s.poll_interval, s.drift_schedule, {
     poll: () => reconciler.poll(),

@@ -38,7 +38,7 @@ interface RunRow {
 }
 
 /** Fields of ServerRun kept in the JSON data column (everything that changes after queueing but status). */
-type RunData = Omit<RunPatch, "status"> & { parent?: number };
+type RunData = Omit<RunPatch, "status"> & Pick<ServerRun, "parent" | "stage" | "inputs" | "to">;
 
 const now = () => new Date().toISOString();
 
@@ -68,7 +68,7 @@ export class SqliteStorage implements Storage {
   }
 
   enqueue(run: NewRun): ServerRun {
-    const data: RunData = run.parent !== undefined ? { parent: run.parent } : {};
+    const { env: _e, kind: _k, commit: _c, by: _b, ...data } = run;
     const info = this.db
       .prepare("INSERT INTO runs (env, kind, status, by, sha, author, message, queued_at, data) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)")
       .run(run.env, run.kind, run.by, run.commit.sha, run.commit.author, run.commit.message, now(), JSON.stringify(data));

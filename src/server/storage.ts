@@ -5,7 +5,8 @@
  */
 import type { HostCounts, HostRunStatus, RunEvent } from "../core/events.js";
 
-export type JobKind = "plan" | "apply" | "rollback" | "drift";
+/** Site runs of an environment (plan, apply, rollback, drift), and pipeline stage runs and rollbacks. */
+export type JobKind = "plan" | "apply" | "rollback" | "drift" | "stage" | "stage-rollback";
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "interrupted";
 export type Approval = "pending" | "approved" | "superseded";
 
@@ -42,9 +43,13 @@ export interface ServerRun {
   error?: string;
   /** The plan whose approval queued this apply. */
   parent?: number;
+  /** Stage runs: the pipeline stage, its inputs (parsed), and for a rollback the version asked for. */
+  stage?: string;
+  inputs?: Record<string, unknown>;
+  to?: string;
 }
 
-export type NewRun = Pick<ServerRun, "env" | "kind" | "commit" | "by"> & Partial<Pick<ServerRun, "parent">>;
+export type NewRun = Pick<ServerRun, "env" | "kind" | "commit" | "by"> & Partial<Pick<ServerRun, "parent" | "stage" | "inputs" | "to">>;
 export type RunPatch = Partial<Omit<ServerRun, "id" | "env" | "kind" | "commit" | "by" | "queuedAt">>;
 
 export interface AuditEntry {

@@ -7,6 +7,8 @@ import { redact } from "../vault/redact.js";
 /** One line of runs.jl: what a plan or apply did. Never holds a secret (ops and errors are already masked). */
 export interface RunRecord {
   id: string;
+  /** What ran: a site through the engine (the default), or a pipeline's tool or test stage (a command, no hosts). */
+  kind?: "site" | "tool" | "test";
   mode: "plan" | "apply";
   user: string;
   started: string;
@@ -27,6 +29,8 @@ export interface RunRecord {
   exitCode: number;
   interrupted: boolean;
   aborted?: string;
+  /** Why a tool or test stage failed (its exit code, a changed plan). */
+  note?: string;
 }
 
 export interface HostState {

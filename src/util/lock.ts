@@ -28,7 +28,8 @@ export class LockBusyError extends Error {
   }
 }
 
-async function readHolder(file: string): Promise<LockHolder | undefined> {
+/** Returns who holds a lock file, or undefined (free, or being written). */
+export async function readHolder(file: string): Promise<LockHolder | undefined> {
   try {
     const h = JSON.parse(await readFile(file, "utf8")) as LockHolder;
     return Number.isInteger(h.pid) ? h : undefined;

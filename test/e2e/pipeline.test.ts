@@ -9,6 +9,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 import { before, describe, it } from "node:test";
+import { runLockFile } from "../../src/engine/run-lock.js";
+import { stageLockKey } from "../../src/pipeline/lock.js";
 import { BIN, bosun, type CliResult, onHost, ROOT, tempDir } from "./helpers.js";
 
 const HOSTS = (process.env.BOSUN_E2E_PIPELINE_HOSTS ?? "web14,web15,db7").split(",");
@@ -178,7 +180,7 @@ describe("a pipeline on the lab", { timeout: 2_400_000 }, () => {
       },
     );
     const done = new Promise<number>((r) => first.on("close", (c) => r(c ?? 1)));
-    const lock = path.join(STATE, "locks/pipelines/example/dev/6-app.lock");
+    const lock = runLockFile(STATE, stageLockKey("example", "dev", "6-app"));
     // Loading and type-checking the pipeline comes first: on a loaded 2-core machine that can take a minute.
     let exited = false;
     void done.then(() => {
@@ -319,5 +321,32 @@ export default pipeline("stages", [
     const stale = await run(["2-infra", "--apply-plan"]);
     assert.equal(stale.code, 1);
     assert.match(stale.stdout, /the plan was made on state serial/);
+  });
+
+  it("tool and test stage runs are in runs.jl like site runs, with their origin", async () => {
+    const records = readFileSync(path.join(STATE, "runs.jl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown> & { origin?: Record<string, unknown> })
+      .filter((r) => r.deployment === "stages/1-test" || r.deployment === "stages/2-infra");
+    const test = records.find((r) => r.kind === "test");
+    assert.equal(test?.exitCode, 1);
+    assert.equal(test?.note, "tests failed (exit 3)");
+    assert.deepEqual([test?.origin?.via, test?.origin?.env, test?.origin?.stage], ["pipeline", "dev", "1-test"]);
+    const tools = records.filter((r) => r.kind === "tool");
+    assert.deepEqual(
+      tools.map((r) => [r.mode, r.exitCode]),
+      // applied; nothing to do (only planned); --plan; --apply-plan; a stale plan refused by the tool.
+      [
+        ["apply", 0],
+        ["plan", 0],
+        ["plan", 0],
+        ["apply", 0],
+        ["apply", 1],
+      ],
+    );
+    assert.doesNotMatch(JSON.stringify(records), /hunter2-secret/);
+    const listed = await cli(["runs"]);
+    assert.match(listed.stdout, /stages\/2-infra {2}tool stage/);
   });
 });

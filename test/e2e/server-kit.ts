@@ -27,6 +27,16 @@ export class TrackedRepo {
     }).trim();
   }
 
+  /** Writes a file of the work tree (committed with the next push). */
+  write(name: string, content: string): void {
+    writeFileSync(path.join(this.work, name), content);
+  }
+
+  /** Returns the path of a file in the work tree. */
+  file(name: string): string {
+    return path.join(this.work, name);
+  }
+
   /** Commits a site writing `version` to the hosts (after a slow step of `slowS` seconds when > 0), pushes it, returns its SHA. */
   push(version: string, slowS = 0): string {
     writeFileSync(
@@ -50,6 +60,56 @@ export default deploy("server-e2e", [{ hosts: "all", roles: [app()] }]);
 }
 
 export const SITE_DIR = "/etc/bosun-e2e-server";
+export const STAGE_DIR = "/etc/bosun-e2e-stage";
+
+/**
+ * Writes the repository's pipeline: one site stage "6-app" with typed inputs of every kind the
+ * dashboard draws (hosts, semver, choice, boolean, number), verified on the hosts; environments dev
+ * and prod (prod requires confirmation), both on the lab.
+ */
+export function writeStagePipeline(repo: TrackedRepo, defaultHost: string): void {
+  repo.write(
+    "app-site.ts",
+    `import { command, deploy, directory, file, role } from "bosun";
+
+const app = role("app", (_p: Record<string, never>, ctx) => {
+  const slow = Number(ctx.var("app_slow", 0));
+  directory("${STAGE_DIR}");
+  if (slow > 0) command(\`sleep \${slow}\`, { name: "slow step" });
+  file("${STAGE_DIR}/version", { content: \`\${String(ctx.var("app_version", "0.0.0"))}\\n\` });
+  file("${STAGE_DIR}/channel", { content: \`\${String(ctx.var("app_channel", "stable"))} maintenance=\${String(ctx.var("app_maintenance", false))}\\n\` });
+});
+
+export default deploy("app", [{ hosts: "all", roles: [app({})] }]);
+`,
+  );
+  repo.write(
+    "pipeline.ts",
+    `import { check, input, pipeline, stage } from "bosun";
+
+export default pipeline(
+  "shop",
+  [
+    stage({
+      id: "6-app",
+      description: "the versioned app",
+      site: "app-site.ts",
+      inputs: {
+        host: input.hosts({ description: "hosts to deploy to", default: "${defaultHost}" }),
+        version: input.semver({ description: "release to deploy", required: true }),
+        channel: input.choice(["stable", "beta"], { default: "stable" }),
+        maintenance: input.boolean({ default: false }),
+        slow: input.number({ description: "seconds of a slow step", default: 0, min: 0, max: 60 }),
+      },
+      vars: (i) => ({ app_version: i.version, app_channel: i.channel, app_maintenance: i.maintenance, app_slow: i.slow }),
+      verify: [check.command((c) => ["grep", "-qx", String(c.inputs.version), "${STAGE_DIR}/version"], { name: "app version" })],
+    }),
+  ],
+  { environments: { dev: { inventory: "lab" }, prod: { inventory: "lab", confirm: true } } },
+);
+`,
+  );
+}
 
 /** The `bosun serve` process. */
 export class ServerProcess {
@@ -120,10 +180,10 @@ export class WebhookReceiver {
   }
 }
 
-/** Returns a TCP port free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
+/** Returns a TCP port free on host (default 127.0.0.1) right now. */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
   const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  await new Promise<void>((r) => s.listen(0, host, r));
   const { port } = s.address() as net.AddressInfo;
   await new Promise((r) => s.close(r));
   return port;
@@ -156,4 +216,49 @@ export function artifactsDir(): string {
   const dir = path.join(ROOT, "test-artifacts", "server");
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * Makes a test CA and a server certificate it signs for ip (subjectAltName IP), with openssl.
+ * Returns the files: ca (the CA certificate clients trust), cert and key (the server's).
+ */
+export function makeTestCa(dir: string, ip: string): { ca: string; cert: string; key: string } {
+  mkdirSync(dir, { recursive: true });
+  const f = (n: string) => path.join(dir, n);
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
+  ssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    f("ca.key"),
+    "-out",
+    f("ca.pem"),
+    "-days",
+    "2",
+    "-subj",
+    "/CN=Bosun test CA",
+  );
+  ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", `/CN=${ip}`);
+  writeFileSync(f("ext.cnf"), `subjectAltName=IP:${ip}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+  ssl(
+    "x509",
+    "-req",
+    "-in",
+    f("server.csr"),
+    "-CA",
+    f("ca.pem"),
+    "-CAkey",
+    f("ca.key"),
+    "-CAcreateserial",
+    "-out",
+    f("server.pem"),
+    "-days",
+    "2",
+    "-extfile",
+    f("ext.cnf"),
+  );
+  return { ca: f("ca.pem"), cert: f("server.pem"), key: f("server.key") };
 }

@@ -4,14 +4,25 @@
  * Hosts: BOSUN_E2E_SERVER_HOSTS (three lab hosts: the first is "dev", the other two "prod").
  */
 import assert from "node:assert/strict";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import type { ServerRun } from "../../src/server/storage.js";
 import { hashToken, newToken } from "../../src/server/tokens.js";
-import { onHost, tempDir } from "./helpers.js";
-import { artifactsDir, freePort, ServerProcess, SITE_DIR, TrackedRepo, WebhookReceiver, waitFor } from "./server-kit.js";
+import { bosun, onHost, tempDir } from "./helpers.js";
+import {
+  artifactsDir,
+  freePort,
+  makeTestCa,
+  ServerProcess,
+  SITE_DIR,
+  STAGE_DIR,
+  TrackedRepo,
+  WebhookReceiver,
+  waitFor,
+  writeStagePipeline,
+} from "./server-kit.js";
 
 const HOSTS = (process.env.BOSUN_E2E_SERVER_HOSTS ?? "web19,web20,db10").split(",");
 const [DEV, ...PROD] = HOSTS as [string, string, string];
@@ -40,6 +51,7 @@ function writeConfig(drift?: { schedule: string; webhook: string }): string {
 [server]
 listen = "127.0.0.1:${port}"
 repo = "${repo.bare}"
+pipeline = "pipeline.ts"
 poll_interval = 1
 grace_period = 3
 drift_schedule = "${drift?.schedule ?? ""}"
@@ -90,13 +102,23 @@ const runOf = (env: string, kind: string, commit: string, status: string, timeou
     async () => (await runs()).find((r) => r.env === env && r.kind === kind && r.commit.sha === commit && r.status === status),
     timeoutMs,
   );
+const stageVersion = async (host: string) => (await onHost(host, `cat ${STAGE_DIR}/version 2>/dev/null || echo none`)).stdout.trim();
+/** Returns the runs.jl records of the server's state dir. */
+const runsJl = () =>
+  readFileSync(path.join(dir, "state", "runs.jl"), "utf8")
+    .trim()
+    .split("\n")
+    .map(
+      (l) => JSON.parse(l) as { id: string; interrupted: boolean; exitCode: number; aborted?: string; origin?: Record<string, unknown> },
+    );
 const content = async (host: string) => (await onHost(host, `cat ${SITE_DIR}/version 2>/dev/null || echo none`)).stdout.trim();
 
 before(async () => {
   // Fail, never skip: the browser is part of what this test proves.
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
   rmSync(path.join(shots, "server.log"), { force: true });
-  await Promise.all(HOSTS.map((h) => onHost(h, `rm -rf ${SITE_DIR}`)));
+  await Promise.all(HOSTS.map((h) => onHost(h, `rm -rf ${SITE_DIR} ${STAGE_DIR}`)));
+  writeStagePipeline(repo, DEV);
   sha.v1 = repo.push("v1");
   port = await freePort();
   server = new ServerProcess(writeConfig(), port);
@@ -116,6 +138,8 @@ before(async () => {
     ],
   });
   page = browser.pages()[0] ?? (await browser.newPage());
+  // A shared CI machine can be slow to start a browser's first page: wait longer than playwright's 30 s.
+  page.setDefaultTimeout(90_000);
 });
 
 after(async () => {
@@ -125,7 +149,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("bosun serve", { timeout: 300_000 }, () => {
+describe("bosun serve", { timeout: 1_200_000 }, () => {
   it("a pushed commit is planned and auto-applied in dev, and the dashboard shows it live", async () => {
     await page.goto(server.url);
     await page.locator("#token").fill(OPS);
@@ -243,16 +267,208 @@ describe("bosun serve", { timeout: 300_000 }, () => {
     for (const h of PROD) assert.equal(hosts.find((x) => x.env === "prod" && x.host === h)?.commit, sha.v1);
   });
 
+  it("the dashboard draws each stage's typed inputs as a form; a bad semver is refused on its field; a run from the form is applied, verified and its version recorded", async () => {
+    await page.goto(server.url);
+    const form = page.locator('form.stage[data-stage="6-app"]');
+    await form.waitFor();
+    assert.equal(await form.locator('input[name="version"]').getAttribute("type"), "text");
+    assert.equal(await form.locator('input[name="host"]').inputValue(), DEV, "the default is filled in");
+    assert.equal(await form.locator('select[name="channel"]').inputValue(), "stable");
+    assert.equal(await form.locator('input[name="maintenance"]').getAttribute("type"), "checkbox");
+    assert.equal(await form.locator('input[name="maintenance"]').isChecked(), false);
+    assert.equal(await form.locator('input[name="slow"]').inputValue(), "0");
+    assert.equal(await form.locator(".confirm").isHidden(), true, "dev needs no confirmation");
+
+    await form.locator('input[name="version"]').fill("1.x");
+    await form.locator("button.run").click();
+    const error = form.locator('.field-error[data-field="version"]');
+    await waitFor(
+      "the field error",
+      async () => /expected a semantic version like 1\.4\.2, found "1\.x"/.test(await error.innerText()),
+      10_000,
+    );
+    assert.equal(await form.locator('input[name="version"]').getAttribute("aria-invalid"), "true");
+    await page.screenshot({ path: path.join(shots, "5-stage-bad-semver.png"), fullPage: true });
+
+    await form.locator('input[name="version"]').fill("1.4.2");
+    await form.locator('select[name="channel"]').selectOption("beta");
+    await form.locator('input[name="maintenance"]').check();
+    await form.locator("button.run").click();
+    await page.waitForURL(/#run-\d+$/);
+    const id = Number(/#run-(\d+)$/.exec(page.url())?.[1]);
+    await page.waitForSelector('#run-status[data-status="succeeded"]', { timeout: 90_000 });
+    const events = await page.locator("#events").innerText();
+    assert.match(events, new RegExp(`✓ verify ${DEV} app version`));
+    assert.match(events, /stage 6-app in dev: ok/);
+    assert.equal(await error.innerText(), "", "the old field error is gone");
+    await page.waitForSelector(`#versions tr[data-stage="6-app"][data-host="${DEV}"] td.version:text("1.4.2")`, { timeout: 10_000 });
+    await page.screenshot({ path: path.join(shots, "6-stage-run.png"), fullPage: true });
+
+    assert.equal(await stageVersion(DEV), "1.4.2");
+    assert.equal((await onHost(DEV, `cat ${STAGE_DIR}/channel`)).stdout.trim(), "beta maintenance=true");
+    const run = await api<ServerRun>("GET", `/api/runs/${id}`);
+    assert.deepEqual([run.kind, run.stage, run.by, run.inputs?.version], ["stage", "6-app", "ops", "1.4.2"]);
+    const versions = await api<{ status: { env: string; stage: string; host: string; version: string; by: string }[] }>(
+      "GET",
+      "/api/pipeline/versions",
+      undefined,
+      VIEWER,
+    );
+    assert.deepEqual(
+      versions.status.filter((v) => v.env === "dev").map((v) => [v.host, v.version, v.by]),
+      [[DEV, "1.4.2", "ops"]],
+    );
+    // The same run API as the CLI: the engine run is in runs.jl with the stage's origin.
+    const record = runsJl().find((r) => r.id === run.runId);
+    assert.deepEqual([record?.origin?.via, record?.origin?.stage, record?.origin?.env], ["server", "6-app", "dev"]);
+  });
+
+  it("prod needs the confirm field; a read token cannot run a stage; a stage rollback from the API restores the previous version", async () => {
+    await assert.rejects(api("POST", "/api/pipeline/envs/dev/stages/6-app/run", { inputs: { version: "2.0.0" } }, VIEWER), /403/);
+    const res = await fetch(`${server.url}/api/pipeline/envs/prod/stages/6-app/run`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${OPS}`, "content-type": "application/json" },
+      body: JSON.stringify({ inputs: { version: "1.4.2", host: PROD[0] } }),
+    });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { fields: Record<string, string> }).fields.confirm ?? "", /prod requires confirmation/);
+    const prod = await api<ServerRun>("POST", "/api/pipeline/envs/prod/stages/6-app/run", {
+      inputs: { version: "1.4.2", host: PROD[0] },
+      confirm: true,
+    });
+    await waitFor("the prod stage run", async () => (await api<ServerRun>("GET", `/api/runs/${prod.id}`)).status === "succeeded", 90_000);
+    assert.equal(await stageVersion(PROD[0]), "1.4.2");
+
+    const next = await api<ServerRun>("POST", "/api/pipeline/envs/dev/stages/6-app/run", { inputs: { version: "1.5.0" } });
+    await waitFor("1.5.0 in dev", async () => (await api<ServerRun>("GET", `/api/runs/${next.id}`)).status === "succeeded", 90_000);
+    assert.equal(await stageVersion(DEV), "1.5.0");
+    const rb = await api<ServerRun>("POST", "/api/pipeline/envs/dev/stages/6-app/rollback", {});
+    assert.equal(rb.kind, "stage-rollback");
+    const done = await waitFor(
+      "the rollback",
+      async () => {
+        const r = await api<ServerRun>("GET", `/api/runs/${rb.id}`);
+        return r.status !== "queued" && r.status !== "running" && r;
+      },
+      90_000,
+    );
+    assert.equal(done.status, "succeeded", done.error);
+    assert.equal(await stageVersion(DEV), "1.4.2");
+  });
+
+  it("the server and the CLI running the same stage: the second is refused, naming the holder", async () => {
+    const slow = await api<ServerRun>("POST", "/api/pipeline/envs/dev/stages/6-app/run", { inputs: { version: "1.6.0", slow: "40" } });
+    await waitFor(
+      "the slow stage to hold its lock",
+      // stage_started comes once the stage holds its lock.
+      async () => (await api<{ events: { type: string }[] }>("GET", `/api/runs/${slow.id}`)).events.some((e) => e.type === "stage_started"),
+    );
+    const checkout = path.join(dir, "state", "server", "checkouts", slow.commit.sha, "pipeline.ts");
+    const cli = await bosun(
+      [
+        "pipeline",
+        "run",
+        "6-app",
+        "-p",
+        checkout,
+        "--env",
+        "dev",
+        "--input",
+        "version=1.6.0",
+        "--no-typecheck",
+        "-c",
+        path.join(dir, "bosun.toml"),
+      ],
+      { env: { NO_COLOR: "1" } },
+    );
+    assert.notEqual(cli.code, 0);
+    assert.match(
+      cli.stderr + cli.stdout,
+      /dev\/6-app is being run by pid \d+ \(bosun pipeline apply 6-app 1\.6\.0, via server by ops\) since .*: refusing a second run/,
+    );
+    const done = await waitFor(
+      "the server's stage run",
+      async () => {
+        const r = await api<ServerRun>("GET", `/api/runs/${slow.id}`);
+        return r.status !== "queued" && r.status !== "running" && r;
+      },
+      90_000,
+    );
+    assert.equal(done.status, "succeeded", done.error);
+    assert.equal(await stageVersion(DEV), "1.6.0");
+  });
+
   it("kill -9 in the middle of a run leaves it recorded as interrupted after the restart", async () => {
     // Re-apply v3 with its slow step to do again: a run that is surely in flight when the process dies.
     await onHost(DEV, `rm -f ${SITE_DIR}/slow-v3`);
     const queued = await api<ServerRun>("POST", "/api/envs/dev/apply", { ref: sha.v3 });
-    await waitFor("the apply to run", async () => (await api<ServerRun>("GET", `/api/runs/${queued.id}`)).status === "running");
+    // Killed once the engine run has started (and marked itself active): its record is what runs.jl must get.
+    await waitFor("the apply to start its engine run", async () => (await api<ServerRun>("GET", `/api/runs/${queued.id}`)).runId);
     assert.equal(await server.stop("SIGKILL"), null);
     server = new ServerProcess(writeConfig(), port);
     await server.start();
     const reread = await api<ServerRun>("GET", `/api/runs/${queued.id}`);
     assert.equal(reread.status, "interrupted");
     assert.match(reread.error ?? "", /server stopped during this run/);
+    // The audit log too: the engine run it was in the middle of is in runs.jl, interrupted.
+    assert.ok(reread.runId, "the engine run's id was kept when it started");
+    const record = runsJl().find((r) => r.id === reread.runId);
+    assert.ok(record, "the killed run is in runs.jl");
+    assert.equal(record.interrupted, true);
+    assert.equal(record.exitCode, 130);
+    assert.match(record.aborted ?? "", /the process running it \(pid \d+\) died/);
+  });
+
+  it("serves HTTPS on the lab bridge with a test CA's certificate, tokens required, reached from a lab host; plain HTTP gets nothing", async () => {
+    const bridge = "198.18.0.1";
+    const tls = makeTestCa(path.join(dir, "tls"), bridge);
+    const tlsPort = await freePort(bridge);
+    const file = path.join(dir, "bosun-tls.toml");
+    writeFileSync(
+      file,
+      `state_dir = "${path.join(dir, "state-tls")}"
+
+[server]
+listen = "${bridge}:${tlsPort}"
+tls_cert = "${tls.cert}"
+tls_key = "${tls.key}"
+repo = "${repo.bare}"
+poll_interval = 0
+grace_period = 1
+
+[[server.tokens]]
+name = "ops"
+scope = "operator"
+sha256 = "${hashToken(OPS)}"
+
+# No site: this server's first plan fails at once instead of type-checking while curl waits.
+[server.environments.dev]
+site = "no-such-site.ts"
+inventory = "lab"
+limit = "${DEV}"
+policy = "approve"
+`,
+    );
+    const tlsServer = new ServerProcess(file, tlsPort);
+    await tlsServer.start();
+    try {
+      assert.equal(tlsServer.url, `https://${bridge}:${tlsPort}`);
+      const [client] = PROD;
+      await onHost(client, `mkdir -p /tmp/bosun-e2e && cat > /tmp/bosun-e2e/ca.pem <<'EOF'\n${readFileSync(tls.ca, "utf8")}EOF`);
+      const curl = (args: string) => onHost(client, `curl -sS --max-time 30 ${args}`);
+      const health = await curl(`--cacert /tmp/bosun-e2e/ca.pem ${tlsServer.url}/healthz`);
+      assert.equal(health.stdout.trim(), '{"ok":true}', health.stderr);
+      const anonymous = await curl(`--cacert /tmp/bosun-e2e/ca.pem -o /dev/null -w '%{http_code}' ${tlsServer.url}/api/runs`);
+      assert.equal(anonymous.stdout.trim(), "401", "the API wants a token");
+      const authed = await curl(`--cacert /tmp/bosun-e2e/ca.pem -H 'Authorization: Bearer ${OPS}' ${tlsServer.url}/api/whoami`);
+      assert.deepEqual(JSON.parse(authed.stdout), { name: "ops", scope: "operator" });
+      const untrusted = await curl(`${tlsServer.url}/healthz`);
+      assert.notEqual(untrusted.code, 0, "without the CA the certificate is not trusted");
+      const plain = await curl(`http://${bridge}:${tlsPort}/healthz`);
+      assert.notEqual(plain.code, 0, "plain HTTP gets no answer");
+      assert.doesNotMatch(plain.stdout, /ok/);
+    } finally {
+      await tlsServer.stop("SIGTERM");
+    }
   });
 });

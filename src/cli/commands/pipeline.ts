@@ -12,9 +12,10 @@ import type { PipelineContext, PipelineEvent } from "../../pipeline/context.js";
 import { type Pipeline, stageInputs } from "../../pipeline/define.js";
 import { parseInputPairs } from "../../pipeline/inputs.js";
 import { envName, findStage, loadPipeline } from "../../pipeline/load.js";
+import { makePipelineContext } from "../../pipeline/make-context.js";
 import { parseEvents, recapMarkdown } from "../../pipeline/recap.js";
 import { historyRuns, statusRows } from "../../pipeline/status.js";
-import { type GlobalOptions, parseExtraVars, resolveInventory, setup, vaultKeys } from "../context.js";
+import { type GlobalOptions, parseExtraVars, setup, vaultKeys } from "../context.js";
 import { collect, type HostOptions, hostOptions } from "../options.js";
 import { out } from "../render.js";
 import { HumanRenderer } from "../render-run.js";
@@ -50,32 +51,10 @@ export async function pipelineContext(p: Pipeline, o: PipelineCliOptions, cmd: C
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !o.json;
   const github = process.env.GITHUB_ACTIONS === "true";
   let renderer = new HumanRenderer({ showDiff: false, mode: "apply" });
-  // An environment's inventory file is relative to the pipeline file; "lab" and bosun.toml names are kept.
-  const inventoryRef = (ref: string) =>
-    ref === "lab" || loaded.config.inventories[ref] ? ref : path.resolve(path.dirname(p.file ?? "."), ref);
-  return {
-    pipeline: p,
-    config: loaded,
-    vaultKeys: keys,
-    stateDir: loaded.config.state_dir,
-    ssh: {
-      connectTimeoutS: o.connectTimeout ?? loaded.config.ssh.connect_timeout,
-      acceptNewHostKeys: o.acceptNewHostKeys ?? loaded.config.ssh.accept_new_host_keys,
-      controlPersistS: loaded.config.ssh.control_persist,
-      retries: loaded.config.ssh.retries,
-      transport: loaded.config.ssh.transport,
-      maxHandshakes: loaded.config.ssh.max_handshakes,
-    },
-    forks: o.forks ?? loaded.config.forks,
-    loadInventory: (ref) => resolveInventory(loaded, inventoryRef(ref), keys),
-    inventoryRef,
-    probes: {
-      vault: () =>
-        keys().then(
-          (k) => (k.length ? undefined : "no vault key"),
-          (err: Error) => err.message,
-        ),
-    },
+  return makePipelineContext(p, loaded, {
+    keys,
+    ssh: { connectTimeoutS: o.connectTimeout, acceptNewHostKeys: o.acceptNewHostKeys },
+    forks: o.forks,
     extraVars: await parseExtraVars(o.extraVars, keys),
     limit: o.limit,
     ask: interactive ? ask : undefined,
@@ -94,7 +73,7 @@ export async function pipelineContext(p: Pipeline, o: PipelineCliOptions, cmd: C
       if (e.type === "run_started") renderer = new HumanRenderer({ showDiff: false, mode: e.mode });
       render(e, renderer);
     },
-  };
+  });
 }
 
 async function ask(question: string): Promise<boolean> {

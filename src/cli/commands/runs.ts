@@ -24,7 +24,7 @@ export function registerRuns(program: Command): void {
         const failed = hosts.filter((h) => h.status === "failed" || h.status === "unreachable").length;
         const mark = r.exitCode === 0 || r.exitCode === 2 ? pc.green("✓") : pc.red("✗");
         out(
-          `${mark} ${r.id.slice(0, 8)}  ${r.started}  ${r.mode.padEnd(5)}  ${r.deployment}  ${hosts.length} hosts, ${changed} changed, ${failed} failed  exit ${r.exitCode}${r.interrupted ? " (interrupted)" : ""}${r.commit ? pc.dim(`  ${r.commit.slice(0, 10)}`) : ""}`,
+          `${mark} ${r.id.slice(0, 8)}  ${r.started}  ${r.mode.padEnd(5)}  ${r.deployment}  ${r.kind === "tool" || r.kind === "test" ? `${r.kind} stage${r.note ? `: ${r.note}` : ""}` : `${hosts.length} hosts, ${changed} changed, ${failed} failed`}  exit ${r.exitCode}${r.interrupted ? " (interrupted)" : ""}${r.commit ? pc.dim(`  ${r.commit.slice(0, 10)}`) : ""}`,
         );
       }
     });

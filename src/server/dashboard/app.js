@@ -26,7 +26,7 @@ async function api(method, path, body) {
     throw new Error("sign in with an API token");
   }
   const data = await res.json();
-  if (!res.ok) throw new Error(data.error || res.statusText);
+  if (!res.ok) throw Object.assign(new Error(data.error || res.statusText), { fields: data.fields });
   return data;
 }
 
@@ -122,7 +122,7 @@ async function refresh() {
         { "data-run": r.id, class: current === r.id ? "selected" : "" },
         el("td", {}, el("a", { href: `#run-${r.id}` }, `#${r.id}`)),
         el("td", {}, r.env),
-        el("td", {}, r.kind),
+        el("td", {}, r.stage ? `${r.kind} ${r.stage}` : r.kind),
         el("td", { title: r.commit.author }, el("span", { class: "mono" }, short(r.commit.sha)), ` ${r.commit.message}`),
         statusCell(r.status),
         el("td", {}, r.by),
@@ -144,12 +144,12 @@ async function refresh() {
       ),
     ),
   );
-  fill(
-    "#versions",
-    hosts.map((h) =>
+  const stageRows = pipeline ? await api("GET", "/api/pipeline/versions") : { status: [], history: [] };
+  fill("#versions", [
+    ...hosts.map((h) =>
       el(
         "tr",
-        { "data-host": h.host },
+        { "data-host": h.host, "data-stage": "site" },
         el("td", {}, h.env),
         el("td", {}, "site"),
         el("td", {}, h.host),
@@ -157,7 +157,145 @@ async function refresh() {
         el("td", {}, h.last ? `#${h.last.run} ${h.last.kind} ${h.last.status}` : ""),
       ),
     ),
+    ...stageRows.status.map((v) =>
+      el(
+        "tr",
+        { "data-host": v.host, "data-stage": v.stage, "data-env": v.env },
+        el("td", {}, v.env),
+        el("td", {}, v.stage),
+        el("td", {}, v.host),
+        el("td", { class: "version" }, v.version),
+        el("td", {}, `${v.result} ${v.at} by ${v.by}`),
+      ),
+    ),
+  ]);
+  fill(
+    "#stage-history",
+    stageRows.history
+      .slice(-30)
+      .reverse()
+      .map((r) =>
+        el(
+          "tr",
+          { "data-stage": r.stage, "data-env": r.env },
+          el("td", {}, r.at),
+          el("td", {}, r.env),
+          el("td", {}, r.stage),
+          el("td", {}, r.kind),
+          el("td", {}, r.version),
+          statusCell(r.result),
+          el("td", {}, `${r.by} via ${r.via}`),
+        ),
+      ),
   );
+}
+
+let pipeline = null; // the pipeline's description (stages and typed inputs), when the server has one
+
+/** Returns the form field of one typed input: text (string, pattern, semver, hosts), number, checkbox, select. */
+function inputField(stage, i) {
+  const id = `in-${stage}-${i.name}`;
+  let field;
+  if (i.kind === "boolean") field = el("input", { id, name: i.name, type: "checkbox", "data-kind": i.kind });
+  else if (i.kind === "choice")
+    field = el("select", { id, name: i.name, "data-kind": i.kind }, ...i.options.map((o) => el("option", { value: o }, o)));
+  else field = el("input", { id, name: i.name, type: i.kind === "number" ? "number" : "text", "data-kind": i.kind, placeholder: i.kind });
+  if (i.default !== undefined) {
+    if (i.kind === "boolean") field.checked = Boolean(i.default);
+    else field.value = String(i.default);
+  }
+  return el(
+    "div",
+    { class: "field" },
+    el("label", { for: id }, `${i.name}${i.required ? " *" : ""}`),
+    field,
+    el("span", { class: "hint" }, i.description || i.kind),
+    el("span", { class: "field-error", "data-field": i.name }),
+  );
+}
+
+/** Returns the values of a stage form: checkboxes as booleans, empty text left out (the default applies). */
+function formValues(form) {
+  const inputs = {};
+  for (const f of form.querySelectorAll("[data-kind]")) {
+    if (f.dataset.kind === "boolean") inputs[f.name] = f.checked;
+    else if (f.value !== "") inputs[f.name] = f.value;
+  }
+  return inputs;
+}
+
+function showFieldErrors(form, e) {
+  for (const span of form.querySelectorAll(".field-error")) {
+    const msg = e.fields?.[span.dataset.field] || "";
+    span.textContent = msg;
+    span.previousElementSibling?.previousElementSibling?.setAttribute("aria-invalid", msg ? "true" : "false");
+  }
+  const general = form.querySelector(".form-error");
+  general.textContent = e.fields && Object.keys(e.fields).length ? "" : e.message;
+}
+
+function stageForm(s) {
+  const form = el("form", { class: "stage", "data-stage": s.id });
+  const env = () => $("#pipeline-env").value;
+  const submit = (action, body) => async (ev) => {
+    ev?.preventDefault();
+    showFieldErrors(form, { fields: {} });
+    try {
+      const run = await api("POST", `/api/pipeline/envs/${env()}/stages/${s.id}/${action}`, body());
+      say(`${s.id} ${action} queued as run #${run.id}`);
+      location.hash = `run-${run.id}`;
+    } catch (e) {
+      showFieldErrors(form, e);
+    }
+  };
+  const confirm = () => form.querySelector("input[name=confirm]").checked;
+  form.addEventListener(
+    "submit",
+    submit("run", () => ({ inputs: formValues(form), confirm: confirm() })),
+  );
+  form.append(
+    el("h3", {}, `${s.id} `, el("small", {}, `${s.kind}${s.description ? ` — ${s.description}` : ""}`)),
+    ...s.inputs.map((i) => inputField(s.id, i)),
+    el(
+      "div",
+      { class: "field confirm" },
+      el("label", {}, el("input", { type: "checkbox", name: "confirm" }), " confirm (this environment requires it)"),
+      el("span", { class: "field-error", "data-field": "confirm" }),
+    ),
+    el(
+      "div",
+      { class: "actions" },
+      el("button", { type: "submit", class: "run" }, "Run stage"),
+      s.kind === "site"
+        ? el("button", { type: "button", class: "rollback", onclick: submit("rollback", () => ({ confirm: confirm() })) }, "Roll back")
+        : "",
+      el("span", { class: "form-error" }),
+    ),
+  );
+  return form;
+}
+
+/** Draws the pipeline's stage forms once (a refresh never wipes what the user typed). */
+async function loadPipeline() {
+  try {
+    pipeline = await api("GET", "/api/pipeline");
+  } catch {
+    return; // no pipeline configured: the section stays hidden
+  }
+  $("#pipeline-section").hidden = false;
+  $("#pipeline-title").textContent = `Pipeline ${pipeline.name}`;
+  $("#pipeline-commit").textContent = `at ${short(pipeline.commit.sha)} "${pipeline.commit.message}"`;
+  const envSelect = $("#pipeline-env");
+  envSelect.replaceChildren(
+    ...pipeline.environments.map((e) => el("option", { value: e.name, "data-confirm": String(e.confirm) }, e.name)),
+  );
+  const showConfirm = () => {
+    const needs = envSelect.selectedOptions[0]?.dataset.confirm === "true";
+    for (const c of document.querySelectorAll("#stages .confirm")) c.hidden = !needs;
+  };
+  envSelect.addEventListener("change", showConfirm);
+  $("#stages").replaceChildren(...pipeline.stages.map(stageForm));
+  showConfirm();
 }
 
 async function startAndShow(path) {
@@ -183,7 +321,7 @@ async function showRun(id) {
   fill("#recap", []);
   const hosts = {};
   const renderRun = (r) => {
-    $("#run-title").textContent = `Run #${r.id}: ${r.kind} ${r.env}`;
+    $("#run-title").textContent = `Run #${r.id}: ${r.kind}${r.stage ? ` ${r.stage}` : ""} ${r.env}`;
     $("#run-meta").replaceChildren(
       el("span", { class: `status ${r.status}`, id: "run-status", "data-status": r.status }, r.status),
       ` commit ${short(r.commit.sha)} "${r.commit.message}" by ${r.commit.author}; asked by ${r.by}`,
@@ -247,6 +385,20 @@ function describe(e) {
       return "interrupted";
     case "recap":
       return `recap: exit code ${e.exit_code} in ${(e.duration_ms / 1000).toFixed(1)} s`;
+    case "stage_started":
+      return `stage ${e.stage} → ${e.env} ${e.version}${e.hosts.length ? ` on ${e.hosts.join(", ")}` : ""}`;
+    case "batch_started":
+      return `${e.batch} batch (${e.version}): ${e.hosts.join(", ")}`;
+    case "check_result":
+      return `${e.ok ? "✓" : "✗"} ${e.phase} ${e.host} ${e.check}${e.error ? `: ${e.error}` : ""}`;
+    case "canary_rolled_back":
+      return `canary rolled back: ${Object.entries(e.to)
+        .map(([h, v]) => `${h} → ${v}`)
+        .join(", ")}`;
+    case "tool_output":
+      return `${e.stage} ${e.step} (exit ${e.exit_code}): ${e.output.slice(-400)}`;
+    case "stage_finished":
+      return `stage ${e.stage} in ${e.env}: ${e.result}${e.note ? ` (${e.note})` : ""}`;
     default:
       return null;
   }
@@ -272,6 +424,7 @@ async function main() {
   try {
     const me = await api("GET", "/api/whoami");
     $("#who").textContent = `${me.name} (${me.scope})`;
+    await loadPipeline();
     await refresh();
   } catch (e) {
     say(e.message);

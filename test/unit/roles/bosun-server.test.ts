@@ -37,4 +37,14 @@ describe("bosunServer role", () => {
     ])
       assert.ok(unit.includes(line), line);
   });
+
+  it("runs the Node runtime shipped from the controller when one is given (Debian 12's Node 18 is too old)", () => {
+    const unit = renderServerUnit({ ...params, runtime: "node-runtime.tar.gz", node: "/usr/bin/node" }).split("\n");
+    assert.ok(unit.includes("ExecStart=/opt/bosun/runtime/bin/node /opt/bosun/bin/bosun.js serve"), unit.join("\n"));
+  });
+
+  it("names the repository's pipeline in the server config", () => {
+    const config = ConfigSchema.parse(parse(renderServerConfig({ ...params, pipeline: "pipeline.ts" })));
+    assert.equal(config.server.pipeline, "pipeline.ts");
+  });
 });
