@@ -23,7 +23,7 @@ npm run --silent lint
 # once, type-checking a site alone can take a minute, so the tests give it more room.
 export BOSUN_LOAD_TIMEOUT=${BOSUN_LOAD_TIMEOUT:-300}
 bosun() { node bin/bosun.js "$@"; }
-LAB_SIZE=${BOSUN_TEST_LAB_SIZE:-31}
+LAB_SIZE=${BOSUN_TEST_LAB_SIZE:-35}
 PARALLEL=${BOSUN_TEST_PARALLEL:-5}
 started_lab=0
 running=$(bash scripts/lab-running.sh)
@@ -41,7 +41,9 @@ trap cleanup EXIT
 shopt -s globstar nullglob
 # name | environment (the group's lab hosts) | test files. Every e2e file is in exactly one group.
 GROUPS_TABLE=(
-  "pipeline|BOSUN_E2E_PIPELINE_HOSTS=web14,web15,db7 BOSUN_E2E_PIPELINE_GITHUB_HOSTS=web14,web15|test/e2e/pipeline.test.ts test/e2e/pipeline-github.test.ts"
+  "pipeline|BOSUN_E2E_PIPELINE_HOSTS=web14,web15,db7|test/e2e/pipeline.test.ts"
+  "pipeline-github|BOSUN_E2E_PIPELINE_GITHUB_HOSTS=web21,web22|test/e2e/pipeline-github.test.ts"
+  "transport|BOSUN_E2E_SSH2_HOSTS=web23,db11,web24|test/e2e/transport-ssh2.test.ts"
   "roles-a|BOSUN_E2E_ROLES_HOSTS=web9,web10,db5,web11|test/e2e/roles-common.test.ts test/e2e/roles-nginx.test.ts test/e2e/roles-monitoring.test.ts test/e2e/roles-rsyslog.test.ts test/e2e/roles-ufw.test.ts"
   "roles-b|BOSUN_E2E_ROLES_SERVICE_HOSTS=web12 BOSUN_E2E_ROLES_DOCKER_HOSTS=web12,web13 BOSUN_E2E_ROLES_POSTGRES_HOSTS=db6,web13|test/e2e/roles-service.test.ts test/e2e/roles-docker.test.ts test/e2e/roles-postgres.test.ts"
   "bad-input|BOSUN_E2E_BADINPUT_HOSTS=db2,web5,web6 BOSUN_E2E_INIT_HOSTS=db2,web5,web6 BOSUN_E2E_SECRET_ROTATION_HOSTS=web6|test/e2e/bad-input.test.ts test/e2e/bad-input-inventory.test.ts test/e2e/init.test.ts test/e2e/secret-rotation.test.ts"
@@ -93,7 +95,7 @@ wait_one() {
 
 # Every e2e group runs once per SSH transport (BOSUN_TRANSPORT; docs/transport.md); "unit" runs once.
 # A job is "group@transport"; two jobs of one group share its hosts, so they never run at once.
-read -r -a TRANSPORTS <<<"${BOSUN_TEST_TRANSPORTS:-openssh}"
+read -r -a TRANSPORTS <<<"${BOSUN_TEST_TRANSPORTS:-ssh2 openssh}"
 queue=()
 for t in "${TRANSPORTS[@]}"; do
   for row in "${GROUPS_TABLE[@]}"; do
