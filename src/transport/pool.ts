@@ -11,7 +11,7 @@ import { Ssh2Transport } from "./ssh2.js";
 import type { Transport } from "./types.js";
 
 /** The SSH implementation a run uses when neither BOSUN_TRANSPORT, bosun.toml nor bosun_transport says: the one place to change it. */
-export const DEFAULT_TRANSPORT: TransportKind = "openssh";
+export const DEFAULT_TRANSPORT: TransportKind = "ssh2";
 
 export interface PoolSettings extends SshSettings {
   /** bosun.toml [ssh] transport; BOSUN_TRANSPORT overrides it. */

@@ -69,9 +69,9 @@ describe("ssh2 transport decisions", () => {
   });
 
   it("chooses the transport: BOSUN_TRANSPORT over bosun.toml over the default, bad values named", () => {
-    assert.equal(runTransport("ssh2", {}), "ssh2");
+    assert.equal(runTransport("openssh", {}), "openssh");
     assert.equal(runTransport("ssh2", { BOSUN_TRANSPORT: "openssh" }), "openssh");
-    assert.equal(runTransport(undefined, {}), "openssh");
+    assert.equal(runTransport(undefined, {}), "ssh2");
     assert.throws(
       () => runTransport(undefined, { BOSUN_TRANSPORT: "paramiko" }),
       /BOSUN_TRANSPORT must be "openssh" or "ssh2", found "paramiko"/,
