@@ -56,7 +56,13 @@ describe("loadConfig", () => {
     assert.equal(config.forks, 50);
     assert.equal(config.inventory, undefined);
     assert.deepEqual(config.inventories, {});
-    assert.deepEqual(config.ssh, { connect_timeout: 10, accept_new_host_keys: false, control_persist: 300, retries: 5, max_handshakes: 32 });
+    assert.deepEqual(config.ssh, {
+      connect_timeout: 10,
+      accept_new_host_keys: false,
+      control_persist: 300,
+      retries: 5,
+      max_handshakes: 32,
+    });
     assert.equal(config.lab.mirror_port, 8780);
     assert.equal(config.log.level, "warn");
     assert.equal(config.server.listen, "127.0.0.1:8700");
