@@ -197,7 +197,7 @@ describe("a pipeline on the lab", { timeout: 2_400_000 }, () => {
     writeFileSync(lock, JSON.stringify({ pid: 999_999, since: new Date().toISOString(), what: "a crashed run" }));
     const later = await cli(["pipeline", "run", "6-app", ...P, "--env", "dev", ...HOST_INPUT, "--input", "version=1.0.0", "--json", "-v"]);
     assert.equal(later.code, 0, later.stderr);
-    assert.match(later.stderr, /took over a lock left by a dead process.*pid=999999/);
+    assert.match(later.stderr, /took over a run lock whose holder is gone.*pid=999999/);
   });
 
   it("an environment that requires confirmation refuses a non-interactive run without --yes", async () => {
