@@ -11,6 +11,8 @@ import { run } from "../../src/util/proc.js";
 import { bosun, lab, onHost, tempDir } from "./helpers.js";
 
 // The ssh2 transport's own promises, on real sshd. Hosts: BOSUN_E2E_SSH2_HOSTS (three lab hosts).
+// It tests ssh2 itself: a run-wide BOSUN_TRANSPORT (npm test runs the suite once per transport) must not override that.
+delete process.env.BOSUN_TRANSPORT;
 const HOSTS = (process.env.BOSUN_E2E_SSH2_HOSTS ?? "web22,db11,web23").split(",");
 const [A, B, C] = HOSTS as [string, string, string];
 let layout: Awaited<ReturnType<typeof lab>>;
