@@ -455,7 +455,10 @@ policy = "approve"
       assert.equal(tlsServer.url, `https://${bridge}:${tlsPort}`);
       const [client] = PROD;
       // A fresh lab host has no curl: install it from the lab mirror.
-      const install = await onHost(client, "command -v curl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null; }");
+      const install = await onHost(
+        client,
+        "command -v curl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null; }",
+      );
       assert.equal(install.code, 0, install.stderr);
       await onHost(client, `mkdir -p /tmp/bosun-e2e && cat > /tmp/bosun-e2e/ca.pem <<'EOF'\n${readFileSync(tls.ca, "utf8")}EOF`);
       const curl = (args: string) => onHost(client, `curl -sS --max-time 30 ${args}`);
