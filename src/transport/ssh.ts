@@ -1,7 +1,8 @@
 import { ConnectionError, HostKeyError } from "../errors.js";
 import { logger } from "../log.js";
-import { run, sleep } from "../util/proc.js";
+import { run } from "../util/proc.js";
 import { quote } from "../util/shell.js";
+import { retryTransient } from "./retry.js";
 import { becomeLine, spawnExec } from "./spawn.js";
 import type { ConnectionSpec } from "./spec.js";
 import type { ExecOptions, ExecResult, Transport } from "./types.js";
@@ -150,19 +151,14 @@ export class SshTransport implements Transport {
       "--",
       this.target(),
     ];
-    for (let attempt = 1; ; attempt++) {
+    await retryTransient(this.host, s, async (attempt) => {
       const res = await run("ssh", args, { check: false, timeoutMs: (s.connectTimeoutS + 5) * 1000 * 2 });
-      if (res.code === 0) {
-        log.debug("connected", { host: this.host, attempt });
-        return;
-      }
-      const err =
-        classifySshFailure(this.host, res.stderr) ?? new ConnectionError(this.host, res.stderr.trim() || `ssh exited ${res.code}`, false);
-      if (!err.transient || attempt >= s.retries) throw err;
-      const delay = s.retryBaseMs * 2 ** (attempt - 1);
-      log.debug("transient connection error, retrying", { host: this.host, attempt, delay_ms: delay, error: err.message });
-      await sleep(delay);
-    }
+      if (res.code !== 0)
+        throw (
+          classifySshFailure(this.host, res.stderr) ?? new ConnectionError(this.host, res.stderr.trim() || `ssh exited ${res.code}`, false)
+        );
+      log.debug("connected", { host: this.host, attempt });
+    });
   }
 
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {

@@ -2,9 +2,9 @@ import os from "node:os";
 import type { Client, ClientChannel } from "ssh2";
 import { ConnectionError } from "../errors.js";
 import { logger } from "../log.js";
-import { sleep } from "../util/proc.js";
 import { quote } from "../util/shell.js";
 import { collectExec, type ExecIo } from "./exec-io.js";
+import { retryTransient } from "./retry.js";
 import { becomeLine } from "./spawn.js";
 import type { ConnectionSpec } from "./spec.js";
 import type { SshSettings } from "./ssh.js";
@@ -73,8 +73,10 @@ export class Ssh2Transport implements Transport {
       this.fallback = this.ctx.openssh(this.spec);
       return this.fallback.connect();
     }
-    for (let attempt = 1; ; attempt++) {
-      try {
+    await retryTransient(
+      this.host,
+      s,
+      async (attempt) => {
         this.ctx.beforeConnect(this);
         const clients = await this.ctx.handshakeSlot(() =>
           connectChain(
@@ -91,15 +93,9 @@ export class Ssh2Transport implements Transport {
         });
         this.clients = clients;
         log.debug("connected", { host: this.host, transport: "ssh2", attempt, hops: route.hops.length });
-        return;
-      } catch (e) {
-        const err = e instanceof ConnectionError ? e : new ConnectionError(this.host, String(e), false);
-        if (!err.transient || attempt >= s.retries) throw err;
-        const delay = s.retryBaseMs * 2 ** (attempt - 1);
-        log.debug("transient connection error, retrying", { host: this.host, attempt, delay_ms: delay, error: err.message });
-        await sleep(delay);
-      }
-    }
+      },
+      { wrapOthers: true },
+    );
   }
 
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
