@@ -556,7 +556,7 @@ async function compareAt(n: number, rows: Row[], details: Detail[]): Promise<voi
   }
   rows.push(...newRows);
   details.push(...newDetails);
-  // Converged hosts hold ~110 MiB each in RAM (their overlays): fresh again for the next N or the scaling run.
+  // Fresh again for the next N or the scaling run (and their services stopped: ~26 MiB a web host).
   log(`N=${n}: lab reset of the ${everyone.length} hosts used (frees their overlays' memory)`);
   await resetHosts(everyone);
 }
@@ -706,17 +706,18 @@ async function profileBosun(n: number, inventory: string, hosts: BenchHost[], tr
 // Scaling
 
 /**
- * A lab host's overlay is RAM (tmpfs): a converged web host holds ~110 MiB more than a fresh one
- * (python3, nginx, zsh: measured on the lab), a db host less. Returns why converging `more` hosts
+ * A lab host's overlay is on disk, but its processes are RAM: a converged web host holds ~26 MiB
+ * (nginx, the app, systemd, sshd: PSS measured on the lab), a db host ~10. Returns why converging `more` hosts
  * would not leave 2 GiB available to the machine (shared with whoever else runs on it), or undefined.
  */
 function memoryShortfall(more: number): string | undefined {
-  const PER_HOST_MIB = 100;
+  // A converged web host's processes (nginx, the app, systemd, sshd…) hold ~26 MiB (PSS); its overlay is on disk.
+  const PER_HOST_MIB = 50;
   const avail = Number(/MemAvailable:\s+(\d+)/.exec(readFileSync("/proc/meminfo", "utf8"))?.[1] ?? 0) / 1024;
   const need = more * PER_HOST_MIB + 2048;
   return avail >= need
     ? undefined
-    : `not enough memory to converge ${more} more lab hosts: ~${(need / 1024).toFixed(1)} GiB needed (${PER_HOST_MIB} MiB each in their RAM-backed overlays + 2 GiB spare), ${(avail / 1024).toFixed(1)} GiB available`;
+    : `not enough memory to converge ${more} more lab hosts: ~${(need / 1024).toFixed(1)} GiB needed (${PER_HOST_MIB} MiB each for their processes + 2 GiB spare), ${(avail / 1024).toFixed(1)} GiB available`;
 }
 
 async function scalingRun(): Promise<ScalingResult> {
@@ -743,7 +744,7 @@ async function scalingRun(): Promise<ScalingResult> {
     log(`scaling N=${n}: converging ${hosts[0]?.name}..${hosts.at(-1)?.name}`);
     await warmUp();
     const converge = await runBosun("converge", inv, hosts, opts.transports[0] as string);
-    // Untimed: apt's downloaded .debs (~17 MiB a web host) would stay in the host's RAM-backed overlay.
+    // Untimed: apt's downloaded .debs (~17 MiB a web host) would stay in the host's overlay (RAM on a lab without disk overlays).
     await execAll(inv, "apt-get clean", n, bosunEnv);
     converged = n;
     const noops = new Map<string, Measured[]>(opts.transports.map((t) => [t, []]));

@@ -2,8 +2,11 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { logger } from "../log.js";
 import { pidAlive, run, sleep } from "../util/proc.js";
 import type { LabHostPlan, LabLayout } from "./layout.js";
+
+const log = logger("lab");
 
 /** Returns the PID in file if that process is alive and its command line contains mustContain. */
 export async function livePid(file: string, mustContain: string): Promise<number | undefined> {
@@ -32,18 +35,64 @@ export function hostPidFile(layout: LabLayout, name: string): string {
   return path.join(layout.hostsDir, `${name}.pid`);
 }
 
-/** Boots a lab host: systemd in an nspawn container on a volatile overlay of the base, in its own netns. */
+/** Where a host's disk-backed overlay of the base lives: its writes (upper), overlayfs' work dir, the mount. */
+export function hostOverlay(layout: LabLayout, name: string): { upper: string; work: string; root: string } {
+  const dir = path.join(layout.hostsDir, name);
+  return { upper: path.join(dir, "upper"), work: path.join(dir, "work"), root: path.join(dir, "root") };
+}
+
+/** Returns true when dir is a mount point (from /proc/self/mountinfo; lab paths hold no escaped characters). */
+export async function isMountPoint(dir: string): Promise<boolean> {
+  const info = await readFile("/proc/self/mountinfo", "utf8");
+  return info.split("\n").some((line) => line.split(" ")[4] === dir);
+}
+
+/**
+ * Mounts a fresh overlay of the base for a host. Its writes go to disk, not RAM: with nspawn's
+ * --volatile=overlay (a tmpfs) a host converged by the example site held ~55 MiB of RAM more than its
+ * processes, which kept 200 converged hosts from fitting on the lab machine (docs/lab.md).
+ */
+async function mountFreshOverlay(layout: LabLayout, name: string): Promise<string | undefined> {
+  const o = hostOverlay(layout, name);
+  await unmountOverlay(layout, name);
+  await rm(o.upper, { recursive: true, force: true });
+  await rm(o.work, { recursive: true, force: true });
+  for (const d of [o.upper, o.work, o.root]) await mkdir(d, { recursive: true });
+  const opts = `lowerdir=${layout.baseDir},upperdir=${o.upper},workdir=${o.work}`;
+  const res = await run("mount", ["-t", "overlay", `bosun-lab-${name}`, "-o", opts, o.root], { check: false });
+  if (res.code === 0) return o.root;
+  // E.g. the lab directory itself on an overlayfs (a container), which cannot be an upper layer.
+  log.warn("disk overlay refused, booting on a RAM overlay", { host: name, error: res.stderr.trim() });
+  return undefined;
+}
+
+/** Unmounts a stopped host's overlay (left mounted by a crash, or after its stop) and frees its disk. */
+async function unmountOverlay(layout: LabLayout, name: string, discard = false): Promise<void> {
+  const o = hostOverlay(layout, name);
+  if (await isMountPoint(o.root)) {
+    const res = await run("umount", [o.root], { check: false });
+    // Still busy a moment after nspawn exits: detach it, the kernel frees it when the last user goes.
+    if (res.code !== 0) await run("umount", ["-l", o.root]);
+  }
+  if (discard && !(await isMountPoint(o.root))) {
+    await rm(o.upper, { recursive: true, force: true });
+    await rm(o.work, { recursive: true, force: true });
+  }
+}
+
+/** Boots a lab host: systemd in an nspawn container on a fresh overlay of the base, in its own netns. */
 export async function startHost(layout: LabLayout, h: LabHostPlan): Promise<number> {
   await mkdir(layout.hostsDir, { recursive: true });
+  const root = await mountFreshOverlay(layout, h.name);
   const logFd = openSync(path.join(layout.hostsDir, `${h.name}.log`), "w");
   const child = spawn(
     "systemd-nspawn",
     [
       "-D",
-      layout.baseDir,
+      root ?? layout.baseDir,
       "-M",
       h.name,
-      "--volatile=overlay",
+      ...(root ? [] : ["--volatile=overlay"]),
       "--boot",
       "--register=no",
       "--keep-unit",
@@ -77,6 +126,7 @@ export async function stopHost(layout: LabLayout, name: string, timeoutMs = 15_0
     if (pidAlive(pid)) process.kill(pid, "SIGKILL");
     while (pidAlive(pid)) await sleep(50);
   }
+  await unmountOverlay(layout, name, true);
   await rm(file, { force: true });
 }
 
