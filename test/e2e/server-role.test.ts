@@ -195,7 +195,7 @@ describe("role bosunServer (bosun serve under systemd on a lab host)", { timeout
     await shOn(HOST, "systemctl stop bosun-server");
     assert.deepEqual([await unit("ActiveState"), await unit("Result"), await unit("ExecMainStatus")], ["inactive", "success", "0"]);
     const journal = await shOn(HOST, `journalctl -u bosun-server --no-pager -o cat --since @${since}`);
-    assert.match(journal, /INFO stopping signal=SIGTERM/);
+    assert.match(journal, /INFO stopping module=server signal=SIGTERM/);
     assert.match(journal, /INFO bosun server stopped/);
     await shOn(HOST, "systemctl start bosun-server");
     await waitFor("HTTPS /readyz after the restart", async () => (await tlsGet(`${url}/readyz`)).status === 200);

@@ -399,6 +399,8 @@ function describe(e) {
       return `${e.stage} ${e.step} (exit ${e.exit_code}): ${e.output.slice(-400)}`;
     case "stage_finished":
       return `stage ${e.stage} in ${e.env}: ${e.result}${e.note ? ` (${e.note})` : ""}`;
+    case "stage_waiting":
+      return `waiting: ${e.holder}`;
     default:
       return null;
   }
