@@ -260,10 +260,17 @@ describe("bosun serve", { timeout: 1_200_000 }, () => {
     await page.screenshot({ path: path.join(shots, "4-drift.png"), fullPage: true });
   });
 
-  it("rollback to the previous commit restores the old content on the hosts", async () => {
-    const rb = await api<ServerRun>("POST", "/api/envs/prod/rollback", { commit: sha.v1 });
-    assert.equal(rb.kind, "rollback");
-    await runOf("prod", "rollback", sha.v1 as string, "succeeded");
+  it("rollback to the previous commit from the dashboard's button restores the old content on the hosts", async () => {
+    const v1 = await runOf("prod", "apply", sha.v1 as string, "succeeded");
+    await page.goto(`${server.url}/#run-${v1.id}`);
+    page.once("dialog", (d) => void d.accept());
+    await page.locator("#run-meta button.rollback-commit").click();
+    await page.waitForURL((u) => /#run-\d+$/.test(u.hash) && u.hash !== `#run-${v1.id}`);
+    const id = Number(/#run-(\d+)$/.exec(page.url())?.[1]);
+    await page.waitForSelector('#run-status[data-status="succeeded"]', { timeout: 90_000 });
+    await page.screenshot({ path: path.join(shots, "4b-commit-rollback.png"), fullPage: true });
+    const rb = await api<ServerRun>("GET", `/api/runs/${id}`);
+    assert.deepEqual([rb.kind, rb.env, rb.commit.sha, rb.by], ["rollback", "prod", sha.v1, "ops"]);
     for (const h of PROD) assert.equal(await content(h), "v1");
     const hosts = await api<{ env: string; host: string; commit: string }[]>("GET", "/api/hosts");
     for (const h of PROD) assert.equal(hosts.find((x) => x.env === "prod" && x.host === h)?.commit, sha.v1);
