@@ -446,7 +446,6 @@ describe("bosun serve", { timeout: 1_200_000 }, () => {
     assert.ok(!waiting.events.some((e) => e.type === "stage_started"), "the server's stage has not started while the CLI holds the lock");
     const done = await cli;
     assert.equal(done.code, 0, done.stdout + done.stderr);
-    assert.equal(await stageVersion(DEV), "1.7.0", "the CLI's run went first");
     const after = await waitFor(
       "the server's stage run after the CLI's",
       async () => {
@@ -457,6 +456,21 @@ describe("bosun serve", { timeout: 1_200_000 }, () => {
     );
     assert.equal(after.status, "succeeded", after.error);
     assert.equal(await stageVersion(DEV), "1.8.0");
+    // The stage history: the CLI's 1.7.0, then the server's 1.8.0 (stage runs are recorded in the order they held the lock).
+    const { history } = await api<{ history: { env: string; version: string; via: string; result: string }[] }>(
+      "GET",
+      "/api/pipeline/versions",
+    );
+    assert.deepEqual(
+      history
+        .filter((h) => h.env === "dev")
+        .slice(-2)
+        .map((h) => [h.version, h.via, h.result]),
+      [
+        ["1.7.0", "pipeline", "ok"],
+        ["1.8.0", "server", "ok"],
+      ],
+    );
   });
 
   it("the dashboard's Roll back button of a stage re-applies its previous version: the rollback run is recorded and the host has the old content", async () => {
