@@ -204,4 +204,28 @@ describe("role bosunServer (bosun serve under systemd on a lab host)", { timeout
     await pushOnHost("hello from v2");
     await waitFor("the server to apply v2 after the restart", async () => (await message()) === "hello from v2", 120_000);
   });
+
+  it("a new certificate and key (vaulted) are delivered and the server restarts to serve them: the old CA no longer verifies it", async () => {
+    const pid = await unit("MainPID");
+    const files = makeTestCa(path.join(dir, "tls2"), address);
+    const old = tls;
+    tls = { cert: readFileSync(files.cert, "utf8"), key: readFileSync(files.key, "utf8"), ca: readFileSync(files.ca, "utf8") };
+    const [h] = await labHostsNamed([HOST]);
+    inv = await vaultInventory({ servers: [h as { name: string; address: string }] }, {}, { tls_key: tls.key });
+    const r = await applyOk(SITE, inv, { ...vars, tls_cert: tls.cert });
+    for (const f of ["server.crt", "server.key"])
+      assert.ok(
+        r.changed.some((c) => c.endsWith(`/etc/bosun/tls/${f}`)),
+        r.changed.join("\n"),
+      );
+    assert.notEqual(await unit("MainPID"), pid, "restarted by the handler");
+    const url = `https://${address}:${TLS_PORT}`;
+    await waitFor("the new certificate to be served", async () => (await tlsGet(`${url}/healthz`)).status === 200);
+    await assert.rejects(
+      new Promise((resolve, reject) => {
+        https.get(`${url}/healthz`, { ca: old.ca }, resolve).on("error", reject);
+      }),
+      /self-signed|unable to verify|certificate/i,
+    );
+  });
 });
