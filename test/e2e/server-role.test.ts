@@ -6,10 +6,10 @@
  * Hosts: BOSUN_E2E_SERVER_ROLE_HOSTS (one lab host).
  */
 import assert from "node:assert/strict";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, rmSync, statSync } from "node:fs";
 import https from "node:https";
 import path from "node:path";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { packBosun, packNodeRuntime } from "../../scripts/pack-server.js";
 import { hashToken, newToken } from "../../src/server/tokens.js";
 import { onHost, tempDir } from "./helpers.js";
@@ -104,6 +104,9 @@ before(async () => {
     "systemctl disable --now bosun-server 2>/dev/null; rm -rf /opt/bosun /etc/bosun /srv/data/bosun /srv/git-e2e /etc/systemd/system/bosun-server.service; userdel bosun 2>/dev/null; groupdel bosun 2>/dev/null; systemctl daemon-reload; true",
   );
 });
+
+// The packs are ~46 MiB: not left behind in /tmp.
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("role bosunServer (bosun serve under systemd on a lab host)", { timeout: 600_000 }, () => {
   it("installs bosun and its Node runtime, starts the server on loopback; /healthz and /readyz answer", async () => {
