@@ -15,6 +15,7 @@ export type { GroupSpec, HostSpec, InventorySpec, TypedInventory } from "./inven
 export { inventory } from "./inventory/typed.js";
 export * from "./ops/index.js";
 export * from "./pipeline/index.js";
+export { exposureProblem, ServerConfigSchema } from "./server/config.js";
 export { TransportPool } from "./transport/pool.js";
 export type { ExecOptions, ExecResult, Transport } from "./transport/types.js";
 export { quote, sh } from "./util/shell.js";

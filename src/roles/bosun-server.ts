@@ -7,8 +7,23 @@
  * holding bin/node — Debian 12 hosts have only Node 18), already on the host (`node`), or from the
  * distribution (`installNode`, where it is new enough).
  */
-import { stringify as toToml } from "smol-toml";
-import { apt, directory, file, group, handler, role, service, systemdUnit, unarchive, user } from "../index.js";
+import { parse, stringify as toToml } from "smol-toml";
+import {
+  apt,
+  type Content,
+  directory,
+  exposureProblem,
+  file,
+  group,
+  handler,
+  role,
+  ServerConfigSchema,
+  service,
+  systemdUnit,
+  unarchive,
+  user,
+  validatedFile,
+} from "../index.js";
 
 /** A TOML value: what the `[server]` table and `settings` may hold. */
 import type { TomlValue } from "./service/index.js";
@@ -25,8 +40,15 @@ export interface BosunServerParams {
   repo: string;
   branch?: string;
   environments: Record<string, BosunServerEnvironment>;
-  /** HOST:PORT; default 127.0.0.1:8700. A non-loopback address needs tlsCert, tlsKey and tokens. */
+  /** HOST:PORT; default 127.0.0.1:8700. A non-loopback address needs TLS (`tls`, or tlsCert and tlsKey) and tokens. */
   listen?: string;
+  /**
+   * TLS delivered by the role: the certificate (PEM, chain included) and its key, a Secret from the
+   * vault. Written to /etc/bosun/tls/server.crt (0644) and server.key (0600), owned by the server's
+   * user, checked with openssl before they go live; a change restarts the server.
+   */
+  tls?: BosunServerTls;
+  /** Or: certificate and key files already on the host (PEM paths). */
   tlsCert?: string;
   tlsKey?: string;
   /** API tokens as hashes (`bosun serve token NAME --scope operator` prints one). */
@@ -59,13 +81,31 @@ export interface BosunServerParams {
    * architecture and libc as the host). Unpacked into installDir/runtime; the unit runs that node.
    */
   runtime?: string;
+  /** BOSUN_LOG of the server (levels error|warn|info|debug, or module=level pairs). Default info: the journal shows starts, stops and runs. */
+  log?: string;
 }
+
+/** A certificate and its key for the server's HTTPS listener. */
+export interface BosunServerTls {
+  /** Certificate chain in PEM, leaf first. */
+  cert: string;
+  /** Private key in PEM: pass the vaulted Secret, never plaintext in a repository. */
+  key: Content;
+}
+
+const TLS_DIR = "/etc/bosun/tls";
 
 /** Returns the node binary the unit runs: the shipped runtime's, else `node`, else /usr/bin/node. */
 export const serverNode = (p: BosunServerParams): string =>
   p.runtime ? `${p.installDir ?? "/opt/bosun"}/runtime/bin/node` : (p.node ?? "/usr/bin/node");
 
 const UNIT = "bosun-server";
+
+/** Returns the [server] tls_cert/tls_key entries: the role's own files with `tls`, else the paths given. */
+function tlsPaths(p: BosunServerParams): Record<string, string> {
+  if (p.tls) return { tls_cert: `${TLS_DIR}/server.crt`, tls_key: `${TLS_DIR}/server.key` };
+  return { ...(p.tlsCert ? { tls_cert: p.tlsCert } : {}), ...(p.tlsKey ? { tls_key: p.tlsKey } : {}) };
+}
 
 /** Returns the bosun.toml the server reads. */
 export function renderServerConfig(p: BosunServerParams): string {
@@ -74,8 +114,7 @@ export function renderServerConfig(p: BosunServerParams): string {
     branch: p.branch ?? "main",
     ...(p.pipeline ? { pipeline: p.pipeline } : {}),
     listen: p.listen ?? "127.0.0.1:8700",
-    ...(p.tlsCert ? { tls_cert: p.tlsCert } : {}),
-    ...(p.tlsKey ? { tls_key: p.tlsKey } : {}),
+    ...tlsPaths(p),
     ...(p.driftSchedule ? { drift_schedule: p.driftSchedule } : {}),
     ...(p.pollInterval !== undefined ? { poll_interval: p.pollInterval } : {}),
     ...(p.gracePeriod !== undefined ? { grace_period: p.gracePeriod } : {}),
@@ -103,7 +142,7 @@ Wants=network-online.target
 [Service]
 Type=simple
 User=${p.user ?? "bosun"}
-Environment=PREFIX=${prefix} BOSUN_CONFIG=/etc/bosun/bosun.toml
+Environment=PREFIX=${prefix} BOSUN_CONFIG=/etc/bosun/bosun.toml BOSUN_LOG=${p.log ?? "info"}
 WorkingDirectory=${prefix}/data/bosun
 ExecStart=${serverNode(p)} ${dir}/bin/bosun.js serve
 KillSignal=SIGTERM
@@ -116,11 +155,42 @@ WantedBy=multi-user.target
 `;
 }
 
+/**
+ * Throws when the params make a config `bosun serve` would refuse (the same schema and exposure rule),
+ * so a bad site fails at plan time on the controller instead of as a crash loop under systemd.
+ */
+export function checkServerParams(p: BosunServerParams): void {
+  if (p.tls && (p.tlsCert || p.tlsKey))
+    throw new Error("bosunServer: give tls (delivered by the role) or tlsCert/tlsKey (paths on the host), not both");
+  const parsed = ServerConfigSchema.safeParse(parse(renderServerConfig(p)).server);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`bosunServer: server.${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  const exposure = exposureProblem(parsed.data);
+  if (exposure) throw new Error(`bosunServer: ${exposure.replace("tls_cert and tls_key", "tls")}`);
+}
+
+/** Declares the certificate and key files, owned by the server's user; a key that does not match the certificate never goes live. */
+function tlsFiles(tls: BosunServerTls, owner: string): void {
+  const crt = `${TLS_DIR}/server.crt`;
+  directory(TLS_DIR, { owner: "root", group: owner, mode: "0750" });
+  const common = { owner, group: owner, notify: `restart ${UNIT}` };
+  validatedFile(crt, { ...common, content: tls.cert, mode: "0644", validate: "openssl x509 -noout -in %s" });
+  validatedFile(`${TLS_DIR}/server.key`, {
+    ...common,
+    content: tls.key,
+    mode: "0600",
+    validate: `openssl pkey -noout -in %s && { [ "$(openssl pkey -in %s -pubout)" = "$(openssl x509 -in ${crt} -noout -pubkey)" ] || { echo 'the key does not match ${crt}' >&2; exit 1; }; }`,
+  });
+}
+
 export const bosunServer = role("bosunServer", (p: BosunServerParams) => {
+  checkServerParams(p);
   const name = p.user ?? "bosun";
   const dir = p.installDir ?? "/opt/bosun";
   const state = `${p.prefix ?? "/srv"}/data/bosun`;
-  apt(p.installNode ? ["git", "nodejs"] : ["git"]);
+  apt(["git", ...(p.installNode ? ["nodejs"] : []), ...(p.tls ? ["openssl"] : [])]);
   group(name, { system: true });
   user(name, { system: true, group: name, home: state, shell: "/usr/sbin/nologin" });
   directory(state, { owner: name, group: name, mode: "0750" });
@@ -133,6 +203,7 @@ export const bosunServer = role("bosunServer", (p: BosunServerParams) => {
     directory(`${dir}/runtime`, { owner: "root", group: "root", mode: "0755" });
     unarchive(`${dir}/runtime`, { src: p.runtime, creates: serverNode(p), notify: `restart ${UNIT}` });
   }
+  if (p.tls) tlsFiles(p.tls, name);
   file("/etc/bosun/bosun.toml", { content: renderServerConfig(p), owner: "root", group: name, mode: "0640", notify: `restart ${UNIT}` });
   systemdUnit(UNIT, { content: renderServerUnit(p), notify: `restart ${UNIT}` });
   service(UNIT, { state: "started", enabled: true });

@@ -7,6 +7,7 @@
  * an environment's policy wants; it never runs a stage its own way.
  */
 import path from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import type { LoadedConfig } from "../config/load.js";
 import type { RunEvent } from "../core/events.js";
 import { BosunError } from "../errors.js";
@@ -15,6 +16,7 @@ import type { PipelineEvent } from "../pipeline/context.js";
 import { type Pipeline, type Stage, stageInputs, stageKind } from "../pipeline/define.js";
 import { InputsError, parseInputs } from "../pipeline/inputs.js";
 import { envName, findStage, loadPipeline } from "../pipeline/load.js";
+import { StageLockedError } from "../pipeline/lock.js";
 import { makePipelineContext } from "../pipeline/make-context.js";
 import { historyRuns, statusRows } from "../pipeline/status.js";
 import { resolveKeys } from "../vault/keys.js";
@@ -91,8 +93,26 @@ export class PipelineStages {
     return { env: e, kind, commit, by, stage: stage.id, inputs };
   }
 
-  /** Runs a queued stage run (or rollback) through the pipeline verbs; returns its exit code. */
+  /**
+   * Runs a queued stage run (or rollback) through the pipeline verbs; returns its exit code. When
+   * another process (a CLI run, a CI job) holds the stage's lock, the run waits for it (says so once
+   * in its events) and starts when it is free: one run per environment and stage, the others queue.
+   */
   async execute(run: ServerRun, signal: AbortSignal, emit: (e: RunEvent) => void): Promise<number> {
+    for (let said = false; ; said = true) {
+      try {
+        return await this.executeOnce(run, signal, emit);
+      } catch (err) {
+        if (!(err instanceof StageLockedError) || signal.aborted) throw err;
+        const waiting: StageWaiting = { type: "stage_waiting", stage: run.stage ?? "", env: run.env, holder: err.message };
+        // Recorded with the run's events like the pipeline's own (which are not engine RunEvents either).
+        if (!said) emit(waiting as unknown as RunEvent);
+        await delay(LOCK_RETRY_MS, undefined, { signal });
+      }
+    }
+  }
+
+  private async executeOnce(run: ServerRun, signal: AbortSignal, emit: (e: RunEvent) => void): Promise<number> {
     const p = await this.at(run.commit);
     const stage = findStage(p, run.stage ?? "");
     const ctx = makePipelineContext(p, this.config, {
@@ -122,6 +142,17 @@ export class PipelineStages {
     return { status: await statusRows(p, dir, envs), history: await historyRuns(p, dir, envs) };
   }
 }
+
+/** The server's own event: its stage run found the stage locked by another process and waits for it. */
+interface StageWaiting {
+  type: "stage_waiting";
+  stage: string;
+  env: string;
+  holder: string;
+}
+
+/** How often a stage run waiting for another process's lock tries again. */
+const LOCK_RETRY_MS = 1000;
 
 /** Form values arrive as text or JSON; an empty text field means "not given" (the default applies). */
 function textless(given: Record<string, unknown>): Record<string, unknown> {

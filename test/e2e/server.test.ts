@@ -8,6 +8,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { runLockFile } from "../../src/engine/run-lock.js";
+import { stageLockKey } from "../../src/pipeline/lock.js";
 import type { ServerRun } from "../../src/server/storage.js";
 import { hashToken, newToken } from "../../src/server/tokens.js";
 import { bosun, onHost, tempDir } from "./helpers.js";
@@ -258,10 +260,17 @@ describe("bosun serve", { timeout: 1_200_000 }, () => {
     await page.screenshot({ path: path.join(shots, "4-drift.png"), fullPage: true });
   });
 
-  it("rollback to the previous commit restores the old content on the hosts", async () => {
-    const rb = await api<ServerRun>("POST", "/api/envs/prod/rollback", { commit: sha.v1 });
-    assert.equal(rb.kind, "rollback");
-    await runOf("prod", "rollback", sha.v1 as string, "succeeded");
+  it("rollback to the previous commit from the dashboard's button restores the old content on the hosts", async () => {
+    const v1 = await runOf("prod", "apply", sha.v1 as string, "succeeded");
+    await page.goto(`${server.url}/#run-${v1.id}`);
+    page.once("dialog", (d) => void d.accept());
+    await page.locator("#run-meta button.rollback-commit").click();
+    await page.waitForURL((u) => /#run-\d+$/.test(u.hash) && u.hash !== `#run-${v1.id}`);
+    const id = Number(/#run-(\d+)$/.exec(page.url())?.[1]);
+    await page.waitForSelector('#run-status[data-status="succeeded"]', { timeout: 90_000 });
+    await page.screenshot({ path: path.join(shots, "4b-commit-rollback.png"), fullPage: true });
+    const rb = await api<ServerRun>("GET", `/api/runs/${id}`);
+    assert.deepEqual([rb.kind, rb.env, rb.commit.sha, rb.by], ["rollback", "prod", sha.v1, "ops"]);
     for (const h of PROD) assert.equal(await content(h), "v1");
     const hosts = await api<{ env: string; host: string; commit: string }[]>("GET", "/api/hosts");
     for (const h of PROD) assert.equal(hosts.find((x) => x.env === "prod" && x.host === h)?.commit, sha.v1);
@@ -396,6 +405,90 @@ describe("bosun serve", { timeout: 1_200_000 }, () => {
     );
     assert.equal(done.status, "succeeded", done.error);
     assert.equal(await stageVersion(DEV), "1.6.0");
+  });
+
+  it("a CLI run holding a stage's lock makes the server's run of that stage wait, saying for whom, then run after it", async () => {
+    const head = await api<ServerRun[]>("GET", "/api/runs?limit=1");
+    const checkout = path.join(dir, "state", "server", "checkouts", (head[0] as ServerRun).commit.sha, "pipeline.ts");
+    const lock = runLockFile(path.join(dir, "state"), stageLockKey("shop", "dev", "6-app"));
+    const cli = bosun(
+      [
+        "pipeline",
+        "run",
+        "6-app",
+        "-p",
+        checkout,
+        "--env",
+        "dev",
+        "--input",
+        "version=1.7.0",
+        "--input",
+        "slow=12",
+        "--no-typecheck",
+      ].concat(["-c", path.join(dir, "bosun.toml")]),
+      { env: { NO_COLOR: "1" } },
+    );
+    await waitFor(
+      "the CLI to hold the stage lock",
+      () => existsSync(lock) && /bosun pipeline apply 6-app 1\.7\.0, via pipeline/.test(readFileSync(lock, "utf8")),
+    );
+    const queued = await api<ServerRun>("POST", "/api/pipeline/envs/dev/stages/6-app/run", { inputs: { version: "1.8.0" } });
+    type Detail = ServerRun & { events: { type: string; holder?: string }[] };
+    const waiting = await waitFor("the server's run to wait for the lock", async () => {
+      const r = await api<Detail>("GET", `/api/runs/${queued.id}`);
+      return r.events.find((e) => e.type === "stage_waiting") && r;
+    });
+    assert.equal(waiting.status, "running");
+    assert.match(
+      waiting.events.find((e) => e.type === "stage_waiting")?.holder ?? "",
+      /dev\/6-app is being run by pid \d+ \(bosun pipeline apply 6-app 1\.7\.0, via pipeline by .*\) since .*: refusing a second run/,
+    );
+    assert.ok(!waiting.events.some((e) => e.type === "stage_started"), "the server's stage has not started while the CLI holds the lock");
+    const done = await cli;
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    const after = await waitFor(
+      "the server's stage run after the CLI's",
+      async () => {
+        const r = await api<Detail>("GET", `/api/runs/${queued.id}`);
+        return r.status !== "queued" && r.status !== "running" && r;
+      },
+      90_000,
+    );
+    assert.equal(after.status, "succeeded", after.error);
+    assert.equal(await stageVersion(DEV), "1.8.0");
+    // The stage history: the CLI's 1.7.0, then the server's 1.8.0 (stage runs are recorded in the order they held the lock).
+    const { history } = await api<{ history: { env: string; version: string; via: string; result: string }[] }>(
+      "GET",
+      "/api/pipeline/versions",
+    );
+    assert.deepEqual(
+      history
+        .filter((h) => h.env === "dev")
+        .slice(-2)
+        .map((h) => [h.version, h.via, h.result]),
+      [
+        ["1.7.0", "pipeline", "ok"],
+        ["1.8.0", "server", "ok"],
+      ],
+    );
+  });
+
+  it("the dashboard's Roll back button of a stage re-applies its previous version: the rollback run is recorded and the host has the old content", async () => {
+    assert.equal(await stageVersion(DEV), "1.8.0");
+    await page.goto(server.url);
+    const form = page.locator('form.stage[data-stage="6-app"]');
+    await form.waitFor();
+    await page.locator("#pipeline-env").selectOption("dev");
+    await form.locator("button.rollback").click();
+    await page.waitForURL(/#run-\d+$/);
+    const id = Number(/#run-(\d+)$/.exec(page.url())?.[1]);
+    await page.waitForSelector('#run-status[data-status="succeeded"]', { timeout: 90_000 });
+    assert.match(await page.locator("#events").innerText(), /stage 6-app in dev: /);
+    await page.screenshot({ path: path.join(shots, "7-stage-rollback.png"), fullPage: true });
+    const run = await api<ServerRun>("GET", `/api/runs/${id}`);
+    assert.deepEqual([run.kind, run.stage, run.env, run.by, run.status], ["stage-rollback", "6-app", "dev", "ops", "succeeded"]);
+    assert.equal(await stageVersion(DEV), "1.7.0", "the version before 1.8.0 is back on the host");
+    await page.waitForSelector(`#versions tr[data-stage="6-app"][data-host="${DEV}"] td.version:text("1.7.0")`, { timeout: 10_000 });
   });
 
   it("kill -9 in the middle of a run leaves it recorded as interrupted after the restart", async () => {

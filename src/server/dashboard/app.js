@@ -309,6 +309,13 @@ async function approve(id) {
   location.hash = `run-${run.id}`;
 }
 
+async function rollbackTo(env, commit) {
+  if (!window.confirm(`Apply ${short(commit.sha)} "${commit.message}" to ${env} again (rollback)?`)) return;
+  const run = await api("POST", `/api/envs/${env}/rollback`, { commit: commit.sha });
+  say(`rollback of ${env} to ${short(commit.sha)} queued as run #${run.id}`);
+  location.hash = `run-${run.id}`;
+}
+
 /** Shows one run: its recorded events, then live ones, until it ends. */
 async function showRun(id) {
   current = id;
@@ -326,6 +333,10 @@ async function showRun(id) {
       el("span", { class: `status ${r.status}`, id: "run-status", "data-status": r.status }, r.status),
       ` commit ${short(r.commit.sha)} "${r.commit.message}" by ${r.commit.author}; asked by ${r.by}`,
       r.approval ? ` · approval: ${r.approval}${r.approvedBy ? ` by ${r.approvedBy}` : ""}` : "",
+      // A commit that was applied can be applied again: the environment's rollback (recorded as kind rollback).
+      (r.kind === "apply" || r.kind === "rollback") && r.status === "succeeded"
+        ? el("button", { class: "rollback-commit", onclick: act(() => rollbackTo(r.env, r.commit)) }, "Roll back to this commit")
+        : "",
       r.error ? el("pre", { class: "error" }, r.error) : "",
     );
     if (r.hosts) {
@@ -399,6 +410,8 @@ function describe(e) {
       return `${e.stage} ${e.step} (exit ${e.exit_code}): ${e.output.slice(-400)}`;
     case "stage_finished":
       return `stage ${e.stage} in ${e.env}: ${e.result}${e.note ? ` (${e.note})` : ""}`;
+    case "stage_waiting":
+      return `waiting: ${e.holder}`;
     default:
       return null;
   }

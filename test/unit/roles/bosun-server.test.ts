@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse } from "smol-toml";
 import { ConfigSchema } from "../../../src/config/schema.js";
-import { renderServerConfig, renderServerUnit } from "../../../src/roles/bosun-server.js";
+import { checkServerParams, renderServerConfig, renderServerUnit } from "../../../src/roles/bosun-server.js";
 import { checkServerConfig } from "../../../src/server/server.js";
 
 const params = {
@@ -46,5 +46,33 @@ describe("bosunServer role", () => {
   it("names the repository's pipeline in the server config", () => {
     const config = ConfigSchema.parse(parse(renderServerConfig({ ...params, pipeline: "pipeline.ts" })));
     assert.equal(config.server.pipeline, "pipeline.ts");
+  });
+
+  it("points the server at the role's own certificate files when it delivers TLS", () => {
+    const tls = { cert: "-----BEGIN CERTIFICATE-----\n", key: "-----BEGIN PRIVATE KEY-----\n" };
+    const config = ConfigSchema.parse(parse(renderServerConfig({ ...params, listen: "198.18.0.45:8701", tls })));
+    assert.deepEqual([config.server.tls_cert, config.server.tls_key], ["/etc/bosun/tls/server.crt", "/etc/bosun/tls/server.key"]);
+    assert.doesNotThrow(() => checkServerParams({ ...params, listen: "198.18.0.45:8701", tls }));
+    assert.throws(() => checkServerParams({ ...params, tls, tlsCert: "/etc/x.pem" }), /not both/);
+  });
+
+  it("refuses at declaration what bosun serve would refuse: a non-loopback address without TLS or tokens, a bad key", () => {
+    assert.throws(
+      () => checkServerParams({ ...params, listen: "0.0.0.0:8700" }),
+      /bosunServer: server.listen 0.0.0.0:8700 is not a loopback address: configure tls first/,
+    );
+    assert.throws(
+      () => checkServerParams({ ...params, tokens: [], listen: "0.0.0.0:8700", tlsCert: "/c", tlsKey: "/k" }),
+      /configure tokens first/,
+    );
+    assert.throws(
+      () => checkServerParams({ ...params, driftSchedule: "every day" }),
+      /bosunServer: server.drift_schedule: expected a cron expression/,
+    );
+  });
+
+  it("logs at info by default, so the journal shows starts and stops", () => {
+    assert.match(renderServerUnit(params), /^Environment=.* BOSUN_LOG=info$/m);
+    assert.match(renderServerUnit({ ...params, log: "server=debug,warn" }), /BOSUN_LOG=server=debug,warn$/m);
   });
 });
