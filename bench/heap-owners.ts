@@ -4,7 +4,9 @@
  * the fact cache, a play's plans, the transports), and sums shallow sizes per owner. With two
  * snapshots at two host counts it prints what each additional host costs per owner (bench/heap-run.ts
  * writes such pairs). An approximation of retained size (shared objects go to the first path found),
- * good enough to say which structure grows with the hosts.
+ * good enough to say which structure grows with the hosts. Compiled code is left out (it grows with
+ * the work done, as more functions get optimised, not with what the run keeps); BY_TYPE=1 splits each
+ * owner by object type.
  *
  *   node --import tsx bench/heap-owners.ts A.heapsnapshot B.heapsnapshot HOSTS_A HOSTS_B
  */
@@ -60,7 +62,11 @@ export function byOwner(file: string): Map<string, number> {
   }
   const out = new Map<string, number>();
   for (let n = 0; n < count; n++) {
-    const k = `${owner[n] ?? "(unreachable)"}${process.env.BY_TYPE ? ` ${nTypes[s.nodes[n * nf.length + iType] as number]}:${s.strings[s.nodes[n * nf.length + iName] as number]?.slice(0, 40)}` : ""}`;
+    const type = nTypes[s.nodes[n * nf.length + iType] as number] as string;
+    // Compiled code grows with the work done (more functions get optimised), not with what a run keeps per host.
+    if (type === "code") continue;
+    const what = process.env.BY_TYPE ? ` ${type}:${s.strings[s.nodes[n * nf.length + iName] as number]?.slice(0, 40)}` : "";
+    const k = `${owner[n] ?? "(unreachable)"}${what}`;
     out.set(k, (out.get(k) ?? 0) + (s.nodes[n * nf.length + iSize] as number));
   }
   return out;

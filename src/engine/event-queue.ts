@@ -1,5 +1,8 @@
 import type { RunEvent } from "../core/events.js";
 
+/** How many events a reader takes between two drops of what every reader has taken. */
+const TRIM_EVERY = 256;
+
 /**
  * An event stream with any number of readers, each of which sees every event from the start. Events
  * are kept only until every reader has taken them: a run's events (plans with their diffs, every op
@@ -70,6 +73,8 @@ export class EventQueue implements AsyncIterable<RunEvent> {
         while (cursor.at < this.base + this.items.length) {
           const e = this.items[cursor.at - this.base] as RunEvent;
           cursor.at++;
+          // A reader that never quite catches up (a busy run) still lets go of what every reader took.
+          if (cursor.at % TRIM_EVERY === 0) this.trim();
           yield e;
         }
         this.trim();

@@ -160,7 +160,8 @@ async function planOne(
     play.become,
     pendingKey,
   );
-  o.factCache.set(h, p.facts);
+  // A copy of its own: parsed values are slices of the host's whole facts output, which the cache would keep for the run.
+  o.factCache.set(h, structuredClone(p.facts));
   if (o.vault) await planVaultOutputs(p, path.dirname(o.site), o.vault);
   else if (vaultOutputs(p, path.dirname(o.site)).length > 0)
     throw new Error("this play stores values in the vault, which this run cannot do");
