@@ -7,7 +7,7 @@
  * The N names are aliases of the given lab hosts (name, name-2, … each at its host's address): a
  * plan or a no-op only reads, so several names per host measure what the controller holds per name.
  *
- *   node --import tsx bench/heap-run.ts plan|apply N OUT_DIR web25,web26,db13 [site.ts]
+ *   [EXTRA_VARS='{"app_version":"1.1.0"}'] node --import tsx bench/heap-run.ts plan|apply N OUT_DIR web25,web26,db13 [site.ts]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -59,7 +59,9 @@ async function main(argv: string[]): Promise<void> {
   const inv = path.join(outDir, `inventory-n${n}.yml`);
   writeFileSync(inv, aliasInventory(hostList.split(","), n, await labAddresses()));
   const config = await loadConfig({ cwd: ROOT });
-  const handle = runSite({ mode, site, inventory: inv, config, forks: n, typecheck: false, origin: { via: "cli" } });
+  // EXTRA_VARS (JSON, as -e): e.g. {"app_version":"1.1.0"} gives the example's check run changes with diffs.
+  const extraVars = process.env.EXTRA_VARS ? (JSON.parse(process.env.EXTRA_VARS) as Record<string, unknown>) : undefined;
+  const handle = runSite({ mode, site, inventory: inv, config, forks: n, extraVars, typecheck: false, origin: { via: "cli" } });
   const plays = (await loadSite(path.resolve(site))).plays.length;
   let lastPlay = -1;
   let midTaken = false;
