@@ -17,7 +17,8 @@ import { runSite } from "../src/engine/run-site.js";
 import { loadSite } from "../src/engine/site.js";
 import { labAccess, ROOT, SITE } from "./lab.js";
 
-const LAB = "/srv/data/bosun/lab";
+/** The running lab (as `bosun lab` puts it under PREFIX). */
+const LAB = path.join(process.env.PREFIX ?? "/srv", "data", "bosun", "lab");
 
 /** Returns YAML of N names over the given lab hosts (round robin), in the hosts' own groups. */
 function aliasInventory(hosts: string[], n: number, addresses: Map<string, string>): string {
