@@ -105,7 +105,8 @@ export function callerLocation(): string | undefined {
     if (!m) continue;
     const file = (m[1] as string).replace(/^file:\/\//, "");
     if (/\/src\/(core|engine|ops|roles)\//.test(file) || file.includes("/node_modules/")) continue;
-    return `${file}:${m[2]}`;
+    // A fresh copy: the match is a slice of the whole stack text, which every op of every host would keep alive.
+    return Buffer.from(`${file}:${m[2]}`).toString();
   }
   return undefined;
 }

@@ -22,6 +22,8 @@ export interface PlayContext {
   slot: <T>(fn: () => Promise<T>) => Promise<T>;
   deployment: string;
   startedAt: number;
+  /** Called once a host has finished the play (its host_finished emitted): lets go of what only this play needed. */
+  done?: (host: string) => void;
 }
 
 /** Returns the key of a play's pending-handlers file on a host (deployment and play name, hashed). */
@@ -56,9 +58,11 @@ export async function runPlay(ctx: PlayContext, play: Play, index: number): Prom
       status,
       counts,
       duration_ms: Date.now() - (started.get(h) ?? ctx.startedAt),
-      execs: (o.pool.execCounts()[h] ?? 0) - (execsBefore[h] ?? 0),
+      execs: o.pool.execCount(h) - (execsBefore[h] ?? 0),
       error,
     });
+    started.delete(h);
+    ctx.done?.(h);
   };
   const fail = (h: string, err: unknown) => {
     const unreachable = err instanceof ConnectionError;
@@ -67,27 +71,26 @@ export async function runPlay(ctx: PlayContext, play: Play, index: number): Prom
     finish(h, unreachable ? "unreachable" : "failed", counts, (err as Error).message);
   };
 
-  const plans = new Map(
-    hosts.map((h) => [
-      h,
-      ctx
-        .slot(() => planOne(ctx, play, name, h, pendingKey, started))
-        .catch((err) => {
-          fail(h, err);
-          return undefined;
-        }),
-    ]),
-  );
+  const plan = (h: string) =>
+    ctx
+      .slot(() => planOne(ctx, play, name, h, pendingKey, started))
+      .catch((err) => {
+        fail(h, err);
+        return undefined;
+      });
   if (o.mode === "plan") {
-    for (const h of hosts) {
-      const p = await plans.get(h);
-      if (!p) continue;
-      const { counts, status } = recordPlan(p);
-      if (status === "changed") tally.pendingChanges = true;
-      finish(h, status, counts);
+    // Only the counts are kept per host: its plan went out in its events and is let go once made.
+    const results = hosts.map((h) => plan(h).then((p) => p && recordPlan(p)));
+    for (const [i, h] of hosts.entries()) {
+      const r = await results[i];
+      if (!r) continue;
+      if (r.status === "changed") tally.pendingChanges = true;
+      finish(h, r.status, r.counts);
     }
     return undefined;
   }
+  // A host's plan is held until it is applied, then let go (deleted below).
+  const plans = new Map(hosts.map((h) => [h, plan(h)]));
   // A check (op.check) runs on every apply: a host with one is applied even when nothing changes.
   const needsApply = (p: PlannedHost | undefined) =>
     Boolean(p && (p.plans.some((x) => x.changed) || p.resume.length > 0 || p.evaluated.ops.some((op) => op.check)));
@@ -113,6 +116,7 @@ export async function runPlay(ctx: PlayContext, play: Play, index: number): Prom
     await Promise.all(
       batch.map(async (h) => {
         const p = await plans.get(h);
+        plans.delete(h);
         if (!p) {
           if (tally.dead.has(h)) failedInBatch++;
           return;
@@ -156,7 +160,8 @@ async function planOne(
     play.become,
     pendingKey,
   );
-  o.factCache.set(h, p.facts);
+  // A copy of its own: parsed values are slices of the host's whole facts output, which the cache would keep for the run.
+  o.factCache.set(h, structuredClone(p.facts));
   if (o.vault) await planVaultOutputs(p, path.dirname(o.site), o.vault);
   else if (vaultOutputs(p, path.dirname(o.site)).length > 0)
     throw new Error("this play stores values in the vault, which this run cannot do");

@@ -83,8 +83,13 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
   let aborted: string | undefined;
   for (const [i, play] of dep.plays.entries()) {
     if (o.interrupted() || aborted) break;
-    aborted = await runPlay(ctx, play, i);
-    await releaseFinished(o, dep, i);
+    const later = neededLater(o, dep, i);
+    // A host done with its last play (or out of the run) lets its connection go at once, not at the play's end.
+    const done = (h: string) => {
+      if (!later?.has(h) || tally.dead.has(h)) void o.pool.release(h);
+    };
+    aborted = await runPlay({ ...ctx, done: later ? done : () => {} }, play, i);
+    await releaseFinished(o, dep, i, later);
   }
   const interrupted = o.interrupted();
   if (interrupted) o.emit({ type: "interrupted", signal: "SIGINT/SIGTERM" });
@@ -110,19 +115,23 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
   };
 }
 
+/** Returns the hosts a play after play i targets; undefined when a later play's pattern is bad (that play reports it). */
+function neededLater(o: RunOptions, dep: Deployment, i: number): Set<string> | undefined {
+  try {
+    return new Set(dep.plays.slice(i + 1).flatMap((p) => selectHosts(o.inventory, p.hosts)));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Closes the connections of play i's hosts that no later play targets: a 3,000-host run then holds
- * only the connections it still needs (testinfra ran out of descriptors keeping them all).
+ * only the connections it still needs (testinfra ran out of descriptors keeping them all). Hosts
+ * usually let theirs go as they finish (PlayContext.done); this catches any the play left open.
  */
-async function releaseFinished(o: RunOptions, dep: Deployment, i: number): Promise<void> {
-  let later: Set<string>;
-  try {
-    later = new Set(dep.plays.slice(i + 1).flatMap((p) => selectHosts(o.inventory, p.hosts)));
-  } catch {
-    return; // a later play's pattern is bad: that play reports it; keep every connection meanwhile
-  }
+async function releaseFinished(o: RunOptions, dep: Deployment, i: number, later: Set<string> | undefined): Promise<void> {
   const play = dep.plays[i];
-  if (!play) return;
+  if (!play || !later) return; // without a reading of later plays: keep every connection meanwhile
   await Promise.all(
     selectHosts(o.inventory, play.hosts)
       .filter((h) => !later.has(h))

@@ -31,8 +31,17 @@ const RANK: HostSummary["status"][] = ["skipped", "ok", "changed", "failed", "un
 
 /** Returns the summary of a run's events (every play folded into one line per host). */
 export function summarize(events: Iterable<RunEvent>): RunSummary {
-  const s: RunSummary = { hosts: {}, changes: 0, pending: {}, interrupted: false };
-  for (const e of events) {
+  const s = new RunSummarizer();
+  for (const e of events) s.add(e);
+  return s.summary();
+}
+
+/** Folds a run's events into its summary as they come: a run keeps its summary, not its events. */
+export class RunSummarizer {
+  private readonly s: RunSummary = { hosts: {}, changes: 0, pending: {}, interrupted: false };
+
+  add(e: RunEvent): void {
+    const s = this.s;
     if (e.type === "op_planned" && e.changed) (s.pending[e.host] ??= []).push(e.op);
     else if (e.type === "host_finished") {
       const h = (s.hosts[e.host] ??= { ...zeroCounts(), status: "skipped" });
@@ -46,9 +55,13 @@ export function summarize(events: Iterable<RunEvent>): RunSummary {
     } else if (e.type === "interrupted") s.interrupted = true;
     else if (e.type === "recap") s.exitCode = e.exit_code;
   }
-  // Handlers count too: a plan whose only change is a handler left pending by a cut-off run still needs its apply.
-  s.changes = Object.values(s.hosts).reduce((n, h) => n + h.changed + h.handlers, 0);
-  return s;
+
+  /** Returns the summary of the events so far. */
+  summary(): RunSummary {
+    // Handlers count too: a plan whose only change is a handler left pending by a cut-off run still needs its apply.
+    this.s.changes = Object.values(this.s.hosts).reduce((n, h) => n + h.changed + h.handlers, 0);
+    return this.s;
+  }
 }
 
 /** Returns the status a run ends with, from its exit code (130: interrupted). */

@@ -14,7 +14,7 @@ import { logger } from "../log.js";
 import type { EnvironmentConfig } from "./config.js";
 import type { GitSource } from "./git.js";
 import type { Metrics } from "./metrics.js";
-import { afterRun, finalStatus, type RunSummary, summarize } from "./policy.js";
+import { afterRun, finalStatus, RunSummarizer, type RunSummary } from "./policy.js";
 import { startRun } from "./runner.js";
 import type { PipelineStages, StageRequest } from "./stages.js";
 import type { CommitInfo, JobKind, NewRun, ServerRun, Storage } from "./storage.js";
@@ -194,7 +194,7 @@ export class Reconciler extends EventEmitter {
 
   private async execute(run: ServerRun, signal: AbortSignal): Promise<void> {
     const env = this.envs[run.env];
-    const events: RunEvent[] = [];
+    const summary = new RunSummarizer();
     let error: unknown;
     let runId: string | undefined;
     const record = (e: RunEvent) => {
@@ -202,14 +202,14 @@ export class Reconciler extends EventEmitter {
         runId ??= e.id;
         this.d.storage.update(run.id, { runId });
       }
-      events.push(e);
+      summary.add(e);
       this.d.storage.appendEvent(run.id, e);
       this.emit("event", run.id, e);
     };
     try {
       if (run.kind === "stage" || run.kind === "stage-rollback") {
         await this.pipeline().execute(run, signal, record);
-        return this.finish(run, summarize(events), runId, undefined);
+        return this.finish(run, summary.summary(), runId, undefined);
       }
       if (!env) throw new BosunError(`environment ${run.env} is no longer configured`);
       const dir = await this.d.git.checkout(run.commit.sha);
@@ -230,7 +230,7 @@ export class Reconciler extends EventEmitter {
     } catch (err) {
       error = err;
     }
-    this.finish(run, summarize(events), runId, error);
+    this.finish(run, summary.summary(), runId, error);
   }
 
   private finish(run: ServerRun, s: RunSummary, runId: string | undefined, error: unknown): void {

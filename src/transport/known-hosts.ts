@@ -103,9 +103,13 @@ export function knownHostsLine(name: string, key: Buffer, hash: boolean): string
   return `${field} ${blobKeyType(key)} ${key.toString("base64")}\n`;
 }
 
-const cache = new Map<string, { mtimeMs: number; size: number; lines: KnownHostLine[] }>();
+const cache = new Map<string, { mtimeMs: number; size: number; lines: Promise<KnownHostLine[]> }>();
 
-/** Returns the parsed lines of file (none if it does not exist), re-read only when it changed. */
+/**
+ * Returns the parsed lines of file (none if it does not exist), re-read only when it changed. Hosts
+ * connecting at once share one read: each read of its own would keep its own copy of the whole text
+ * alive for as long as the connection (a key type is a slice of the text it was split from).
+ */
 export async function loadKnownHosts(file: string): Promise<KnownHostLine[]> {
   let st: { mtimeMs: number; size: number };
   try {
@@ -115,8 +119,11 @@ export async function loadKnownHosts(file: string): Promise<KnownHostLine[]> {
   }
   const hit = cache.get(file);
   if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.lines;
-  const lines = parseKnownHosts(await readFile(file, "utf8"));
+  const lines = readFile(file, "utf8").then(parseKnownHosts);
   cache.set(file, { mtimeMs: st.mtimeMs, size: st.size, lines });
+  lines.catch(() => {
+    if (cache.get(file)?.lines === lines) cache.delete(file);
+  });
   return lines;
 }
 

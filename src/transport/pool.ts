@@ -42,6 +42,10 @@ export function openFilesLimit(): number | undefined {
 /** Opens and closes the transports of one run; owns the private ControlMaster socket directory. */
 export class TransportPool {
   private readonly transports = new Map<string, Transport>();
+  /** Commands run by connections already released (their transports are dropped, not kept for the count). */
+  private readonly retired = new Map<string, number>();
+  /** Releases still closing: closeAll waits for them. */
+  private readonly closing = new Set<Promise<void>>();
   private readonly kind: TransportKind;
   private readonly handshakeSlot: <T>(fn: () => Promise<T>) => Promise<T>;
   private readonly maxLive: number;
@@ -90,20 +94,38 @@ export class TransportPool {
     if (idle) void idle.close();
   }
 
-  /** Closes host's connection (no later play needs it); a later use would reconnect. */
+  /** Closes host's connection (no later play needs it) and lets go of its transport; a later use would reconnect. */
   async release(host: string): Promise<void> {
     const t = this.transports.get(host);
-    if (t) await t.close().catch(() => {});
+    if (!t) return;
+    this.transports.delete(host);
+    this.retired.set(host, (this.retired.get(host) ?? 0) + t.execCount);
+    const closed = t.close().catch(() => {});
+    this.closing.add(closed);
+    await closed;
+    this.closing.delete(closed);
+  }
+
+  /** Returns the hosts whose transport the pool holds now (not released). */
+  held(): string[] {
+    return [...this.transports.keys()];
+  }
+
+  /** Returns how many commands host has run (connection setup excluded). */
+  execCount(host: string): number {
+    return (this.retired.get(host) ?? 0) + (this.transports.get(host)?.execCount ?? 0);
   }
 
   /** Returns how many commands each host has run (connection setup excluded). */
   execCounts(): Record<string, number> {
-    return Object.fromEntries([...this.transports].map(([h, t]) => [h, t.execCount]));
+    const hosts = new Set([...this.retired.keys(), ...this.transports.keys()]);
+    return Object.fromEntries([...hosts].map((h) => [h, this.execCount(h)]));
   }
 
   async closeAll(): Promise<void> {
     await Promise.all([...this.transports.values()].map((t) => t.close().catch(() => {})));
     this.transports.clear();
+    await Promise.all(this.closing);
     await rm(this.settings.controlDir, { recursive: true, force: true });
   }
 }

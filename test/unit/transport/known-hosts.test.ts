@@ -86,4 +86,11 @@ describe("known_hosts", () => {
     assert.equal((await loadKnownHosts(file)).length, 2);
     assert.deepEqual(await loadKnownHosts(path.join(dir, "missing")), []);
   });
+
+  it("gives hosts connecting at the same time one parse of a file, not one each", async () => {
+    const file = path.join(dir, "concurrent");
+    writeFileSync(file, `web1 ${a.type} ${a.b64}\nweb2 ${b.type} ${b.b64}\n`);
+    const all = await Promise.all(Array.from({ length: 8 }, () => loadKnownHosts(file)));
+    assert.equal(new Set(all).size, 1, "every host got the same parsed array (each parse would keep its own copy of the text)");
+  });
 });
