@@ -23,7 +23,7 @@ npm run --silent lint
 # once, type-checking a site alone can take a minute, so the tests give it more room.
 export BOSUN_LOAD_TIMEOUT=${BOSUN_LOAD_TIMEOUT:-300}
 bosun() { node bin/bosun.js "$@"; }
-LAB_SIZE=${BOSUN_TEST_LAB_SIZE:-35}
+LAB_SIZE=${BOSUN_TEST_LAB_SIZE:-36}
 PARALLEL=${BOSUN_TEST_PARALLEL:-5}
 started_lab=0
 running=$(bash scripts/lab-running.sh)
@@ -53,6 +53,7 @@ GROUPS_TABLE=(
   "unit||test/unit/**/*.test.ts"
   "runs|BOSUN_E2E_RUNAPI_HOSTS=web3,web4|test/e2e/runs.test.ts"
   "server|BOSUN_E2E_SERVER_HOSTS=web19,web20,db10|test/e2e/server.test.ts"
+  "server-role|BOSUN_E2E_SERVER_ROLE_HOSTS=db12|test/e2e/server-role.test.ts"
 )
 
 logs=$(mktemp -d)
