@@ -3,7 +3,7 @@ import { ConnectionError, RemoteCommandError } from "../errors.js";
 import { HOST_FACT_COMMANDS, type HostFacts, parseHostFacts } from "../facts/host.js";
 import type { Transport } from "../transport/types.js";
 import { type Evaluated, type EvaluateInput, evaluatePlay, lazyFacts, NeedHostFacts } from "./evaluate.js";
-import { batchScript, splitSections } from "./fact-script.js";
+import { batchScript, type Section, splitSections } from "./fact-script.js";
 import { type ApplyOutcome, buildApplyScript, parseApplyOutput, pendingFile, workDir } from "./script.js";
 
 export interface PlannedHost {
@@ -23,17 +23,12 @@ function runScript(t: Transport, script: string, become: boolean | undefined, ti
 }
 
 /** Returns the fact request for the handlers an earlier run of this play left pending on the host. */
-function pendingRequest(key: string): FactRequest<string[]> {
+export function pendingRequest(key: string): FactRequest<string[]> {
   return {
     key: `pending-handlers:${key}`,
     command: `cat ${pendingFile(key)} 2>/dev/null; true`,
     parse: (out) => out.split("\n").filter((l) => l !== ""),
   };
-}
-
-/** Returns the host facts (one exec). */
-async function gatherHostFacts(t: Transport, become?: boolean): Promise<HostFacts> {
-  return (await gatherOpFacts(t, [], become)).host;
 }
 
 /** Tracks whether a role read any fact, so cached facts can be re-checked against fresh ones. */
@@ -46,16 +41,36 @@ function trackedFacts(facts: HostFacts, onRead: () => void): HostFacts {
   });
 }
 
+/** Host facts and the values of fact requests by key, from one facts exec. */
+export interface Gathered {
+  host: HostFacts;
+  values: Map<string, unknown>;
+}
+
+/**
+ * Returns the host facts plus the values of requests. `plan` is the one gathering a plan needs
+ * (where facts gathered ahead can stand in, see facts-ahead.ts); `extra` a follow-up for facts it
+ * did not know it needed.
+ */
+export type GatherFacts = (requests: FactRequest[], kind: "plan" | "extra") => Promise<Gathered>;
+
+/** Returns a GatherFacts that runs one facts exec on t per call. */
+export function execGatherer(t: Transport, become?: boolean): GatherFacts {
+  return async (requests) => {
+    const raw = await gatherRaw(t, requests, become);
+    return { host: raw.host, values: parseRequests(raw, requests) };
+  };
+}
+
 /**
  * Evaluates the play's roles for the host and plans every op from facts gathered in ONE exec
  * (host facts included, refreshing the cache). Costs a second exec only when roles read facts
  * that were not cached yet, or when fresh facts made the roles declare ops needing other facts.
  */
 export async function planHost(
-  t: Transport,
+  gather: GatherFacts,
   input: Omit<EvaluateInput, "facts">,
   cached: HostFacts | undefined,
-  become?: boolean,
   pendingKey?: string,
 ): Promise<PlannedHost> {
   let readFacts = false;
@@ -65,18 +80,18 @@ export async function planHost(
     evaluated = evaluatePlay({ ...input, facts: cached ? trackedFacts(cached, () => (readFacts = true)) : lazyFacts() });
   } catch (err) {
     if (!(err instanceof NeedHostFacts)) throw err;
-    facts = await gatherHostFacts(t, become);
+    facts = (await gather([], "extra")).host;
     evaluated = evaluatePlay({ ...input, facts });
   }
   const pending = pendingKey ? [pendingRequest(pendingKey)] : [];
-  const results = await gatherOpFacts(t, [...uniqueRequests(evaluated), ...pending], become);
+  const results = await gather([...uniqueRequests(evaluated), ...pending], "plan");
   facts = results.host;
   if (readFacts && cached) {
     // Roles read cached facts: declare again with the fresh ones; gather whatever new facts that needs.
     evaluated = evaluatePlay({ ...input, facts });
     const more = uniqueRequests(evaluated).filter((r) => !results.values.has(r.key));
     if (more.length > 0) {
-      const extra = await gatherOpFacts(t, more, become);
+      const extra = await gather(more, "extra");
       for (const [k, v] of extra.values) results.values.set(k, v);
     }
   }
@@ -110,28 +125,52 @@ export class PlanError extends Error {
   }
 }
 
-function uniqueRequests(e: Evaluated): FactRequest[] {
-  const map = new Map<string, FactRequest>();
-  for (const op of e.ops) for (const r of op.facts()) if (!map.has(r.key)) map.set(r.key, r);
-  return [...map.values()];
+/** Returns the fact requests of the evaluated ops, one per key. */
+export function uniqueRequests(e: Evaluated): FactRequest[] {
+  return uniqueByKey(e.ops.flatMap((op) => op.facts()));
 }
 
-/** Gathers host facts plus the given op facts in one exec; returns parsed values by key. */
-async function gatherOpFacts(t: Transport, requests: FactRequest[], become?: boolean) {
-  const sections: Record<string, string> = { ...HOST_FACT_COMMANDS };
-  requests.forEach((r, i) => {
-    sections[`f${i}`] = r.command;
+/** Returns one request per key, first seen first. */
+export function uniqueByKey(requests: FactRequest[]): FactRequest[] {
+  const m = new Map<string, FactRequest>();
+  for (const r of requests) if (!m.has(r.key)) m.set(r.key, r);
+  return [...m.values()];
+}
+
+/** What one facts exec returned: host facts, and each request's section by key (unparsed). */
+export interface RawFacts {
+  host: HostFacts;
+  sections: Map<string, Section>;
+}
+
+/** Gathers host facts plus the given requests (one section per key) in one exec. */
+export async function gatherRaw(t: Transport, requests: FactRequest[], become?: boolean): Promise<RawFacts> {
+  const keys = [...new Set(requests.map((r) => r.key))];
+  const commands: Record<string, string> = { ...HOST_FACT_COMMANDS };
+  const byKey = new Map(requests.map((r) => [r.key, r.command]));
+  keys.forEach((k, i) => {
+    commands[`f${i}`] = byKey.get(k) as string;
   });
-  const r = await runScript(t, batchScript(sections), become, FACTS_TIMEOUT_MS);
+  const r = await runScript(t, batchScript(commands), become, FACTS_TIMEOUT_MS);
   if (r.code !== 0) throw new RemoteCommandError(t.host, "facts script", r.code, r.stderr);
   const parsed = splitSections(r.stdout);
-  const values = new Map<string, unknown>();
-  requests.forEach((req, i) => {
+  const sections = new Map<string, Section>();
+  keys.forEach((k, i) => {
     const s = parsed[`f${i}`];
+    if (s) sections.set(k, s);
+  });
+  return { host: parseHostFacts(parsed), sections };
+}
+
+/** Returns the parsed value of each request by key; throws when the host sent no section for one. */
+export function parseRequests(raw: RawFacts, requests: FactRequest[]): Map<string, unknown> {
+  const values = new Map<string, unknown>();
+  for (const req of requests) {
+    const s = raw.sections.get(req.key);
     if (!s) throw new Error(`fact ${req.key}: no output from the host (script cut short?)`);
     values.set(req.key, req.parse(s.output, s.rc));
-  });
-  return { host: parseHostFacts(parsed), values };
+  }
+  return values;
 }
 
 export interface ApplyHostOptions {

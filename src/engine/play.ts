@@ -9,7 +9,9 @@ import { connectionFromVars } from "../transport/spec.js";
 import { checkConnectionGuards, planVaultOutputs, storeVaultOutputs, vaultOutputs } from "./after-apply.js";
 import { batches, failLimitCrossed } from "./batches.js";
 import type { Play } from "./declare.js";
-import { ApplyCutError, applyHost, type PlannedHost, planHost } from "./host.js";
+import { evaluatePlay, lazyFacts } from "./evaluate.js";
+import { aheadGatherer, type FactsAhead, type LaterPlay } from "./facts-ahead.js";
+import { ApplyCutError, applyHost, type PlannedHost, pendingRequest, planHost, uniqueRequests } from "./host.js";
 import { recordApply, recordPlan } from "./outcome.js";
 import type { RunOptions } from "./run.js";
 import type { RunTally } from "./tally.js";
@@ -24,6 +26,9 @@ export interface PlayContext {
   startedAt: number;
   /** Called once a host has finished the play (its host_finished emitted): lets go of what only this play needed. */
   done?: (host: string) => void;
+  /** Every play of the deployment: a host's facts exec also gathers its later plays' facts. */
+  plays: Play[];
+  ahead: FactsAhead;
 }
 
 /** Returns the key of a play's pending-handlers file on a host (deployment and play name, hashed). */
@@ -65,6 +70,7 @@ export async function runPlay(ctx: PlayContext, play: Play, index: number): Prom
     ctx.done?.(h);
   };
   const fail = (h: string, err: unknown) => {
+    ctx.ahead.drop(h);
     const unreachable = err instanceof ConnectionError;
     const counts = { ...zeroCounts(), failed: unreachable ? 0 : 1, unreachable };
     if (!unreachable) o.emit({ type: "op_failed", play: name, host: h, index: null, op: "(plan)", error: (err as Error).message });
@@ -73,7 +79,7 @@ export async function runPlay(ctx: PlayContext, play: Play, index: number): Prom
 
   const plan = (h: string) =>
     ctx
-      .slot(() => planOne(ctx, play, name, h, pendingKey, started))
+      .slot(() => planOne(ctx, index, name, h, pendingKey, started))
       .catch((err) => {
         fail(h, err);
         return undefined;
@@ -125,6 +131,8 @@ export async function runPlay(ctx: PlayContext, play: Play, index: number): Prom
           return finish(h, "skipped", { ...zeroCounts(), skipped: p.plans.length }, aborted ?? "interrupted before this host was applied");
         if (!needsApply(p)) return finish(h, "ok", recordPlan(p).counts);
         const r = await ctx.slot(() => applyOne(ctx, play, name, h, p, pendingKey));
+        // Something changed (or may have, on a failure): facts gathered ahead for later plays are stale.
+        if (r.status !== "ok" || r.counts.handlers > 0) ctx.ahead.changed();
         for (const e of r.events) o.emit(e);
         if (r.status === "failed" || r.status === "unreachable") failedInBatch++;
         finish(h, r.status, r.counts, r.error, r.changedOps);
@@ -142,24 +150,27 @@ export async function runPlay(ctx: PlayContext, play: Play, index: number): Prom
 /** Gathers a host's facts and plans the play for it, emitting the plan. */
 async function planOne(
   ctx: PlayContext,
-  play: Play,
+  index: number,
   name: string,
   h: string,
   pendingKey: string,
   started: Map<string, number>,
 ): Promise<PlannedHost | undefined> {
   const { o } = ctx;
+  const play = ctx.plays[index] as Play;
   if (o.interrupted()) return undefined;
   started.set(h, Date.now());
   o.emit({ type: "host_started", play: name, host: h, phase: "facts" });
   const vars = o.inventory.varsFor(h, { ...(play.vars ?? {}), ...o.extraVars });
-  const p = await planHost(
-    o.pool.get(specOf(o, vars, h)),
-    { play, host: h, inventory: o.inventory, vars, filter: o.filter },
-    o.factCache.get(h),
-    play.become,
-    pendingKey,
-  );
+  const gather = aheadGatherer({
+    t: o.pool.get(specOf(o, vars, h)),
+    become: play.become,
+    ahead: ctx.ahead,
+    host: h,
+    play: index,
+    later: () => laterPlays(ctx, index, h),
+  });
+  const p = await planHost(gather, { play, host: h, inventory: o.inventory, vars, filter: o.filter }, o.factCache.get(h), pendingKey);
   // A copy of its own: parsed values are slices of the host's whole facts output, which the cache would keep for the run.
   o.factCache.set(h, structuredClone(p.facts));
   if (o.vault) await planVaultOutputs(p, path.dirname(o.site), o.vault);
@@ -181,6 +192,41 @@ async function planOne(
   if (p.resume.length > 0)
     o.emit({ type: "handlers_resumed", play: name, host: h, handlers: p.resume.map((i) => p.evaluated.handlers[i]?.name ?? "") });
   return p;
+}
+
+const targets = new WeakMap<PlayContext, Map<number, Set<string>>>();
+
+/** Returns the hosts play j targets (its pattern resolved once per run). */
+function targetsOf(ctx: PlayContext, j: number): Set<string> {
+  let byPlay = targets.get(ctx);
+  if (!byPlay) targets.set(ctx, (byPlay = new Map()));
+  let set = byPlay.get(j);
+  if (!set) byPlay.set(j, (set = new Set(selectHosts(ctx.o.inventory, ctx.plays[j]?.hosts ?? ""))));
+  return set;
+}
+
+/**
+ * Returns the fact requests of host h's plays after play `index` that can share its facts exec (same
+ * become), evaluated with the cached facts. A play that cannot be evaluated yet (a role reads facts
+ * not cached, a role error) is left out: it gathers, and reports, on its own.
+ */
+function laterPlays(ctx: PlayContext, index: number, h: string): LaterPlay[] {
+  const { o } = ctx;
+  const become = ctx.plays[index]?.become;
+  const out: LaterPlay[] = [];
+  ctx.plays.forEach((play, j) => {
+    if (j <= index || play.become !== become) return;
+    try {
+      if (!targetsOf(ctx, j).has(h)) return;
+      const vars = o.inventory.varsFor(h, { ...(play.vars ?? {}), ...o.extraVars });
+      const facts = o.factCache.get(h) ?? lazyFacts();
+      const e = evaluatePlay({ play, host: h, inventory: o.inventory, vars, filter: o.filter, facts });
+      out.push({ index: j, requests: [...uniqueRequests(e), pendingRequest(pendingKeyOf(ctx.deployment, playName(play, j)))] });
+    } catch {
+      // Not now: the play evaluates at its turn.
+    }
+  });
+  return out;
 }
 
 /** Applies a planned host; a lost connection becomes unreachable with what the host had reported. */

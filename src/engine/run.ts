@@ -10,6 +10,7 @@ import type { VaultWriteBack } from "../vault/write-back.js";
 import type { Deployment } from "./declare.js";
 import type { TagFilter } from "./evaluate.js";
 import { exitCodeOf } from "./exit-code.js";
+import { FactsAhead } from "./facts-ahead.js";
 import { runPlay } from "./play.js";
 import { limitedHosts } from "./run-checks.js";
 import { RunTally } from "./tally.js";
@@ -79,7 +80,15 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
   });
   // One reading of a limit (an empty one is an error, never "all"): the run API's.
   const hostFilter = o.hostFilter ?? limitedHosts(o.inventory, o.limit, undefined);
-  const ctx = { o: { ...o, hostFilter }, tally, slot: limiter(o.forks), deployment: dep.name, startedAt: start };
+  const ctx = {
+    o: { ...o, hostFilter },
+    tally,
+    slot: limiter(o.forks),
+    deployment: dep.name,
+    startedAt: start,
+    plays: dep.plays,
+    ahead: new FactsAhead(),
+  };
   let aborted: string | undefined;
   for (const [i, play] of dep.plays.entries()) {
     if (o.interrupted() || aborted) break;

@@ -1,5 +1,4 @@
 import type { FactRequest } from "../core/operation.js";
-import { quote } from "../util/shell.js";
 import { keyValues, parseUserEntry, type UserEntry, userEntryCommand } from "./user.js";
 
 /** A user's ~/.ssh/authorized_keys as found on the host (home from the passwd database). */
@@ -17,7 +16,8 @@ export function authorizedKeysFact(user: string): FactRequest<AuthorizedKeysFact
     key: `authorized_keys:${user}`,
     command: [
       userEntryCommand(user),
-      `__h=$(getent passwd ${quote(user)} | cut -d: -f6)`,
+      // The home field of the entry userEntryCommand left in $__e (no second getent | cut).
+      `__h=\${__e#*:*:*:*:*:}; __h=\${__h%:*}`,
       `if [ -n "$__h" ] && [ -d "$__h/.ssh" ]; then stat -c 'dir=%a %U %G' "$__h/.ssh"; fi`,
       `if [ -n "$__h" ] && [ -f "$__h/.ssh/authorized_keys" ]; then`,
       `  stat -c 'file=%a %U %G' "$__h/.ssh/authorized_keys"; printf content=; base64 -w0 < "$__h/.ssh/authorized_keys"; echo`,

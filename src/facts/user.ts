@@ -15,10 +15,10 @@ export interface UserEntry {
   groups?: string[];
 }
 
-/** Returns the sh that prints a user's passwd entry and group names as passwd=/group=/groups= lines. */
+/** Returns the sh that prints a user's passwd entry and group names as passwd=/group=/groups= lines (and leaves the entry in $__e, empty for no user). */
 export function userEntryCommand(name: string): string {
   const n = quote(name);
-  return `if __e=$(getent passwd ${n}); then echo "passwd=$__e"; echo "group=$(id -gn ${n})"; echo "groups=$(id -Gn ${n})"; fi`;
+  return `__e=; if __e=$(getent passwd ${n}); then echo "passwd=$__e"; echo "group=$(id -gn ${n})"; echo "groups=$(id -Gn ${n})"; fi`;
 }
 
 /** Returns the fact of a user's account (`getent passwd NAME`, `id -gn NAME`, `id -Gn NAME`). */

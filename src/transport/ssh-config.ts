@@ -1,7 +1,6 @@
 import os from "node:os";
 import { ConnectionError } from "../errors.js";
-import { limiter } from "../util/limiter.js";
-import { run } from "../util/proc.js";
+import { sshG } from "./ssh-g-batch.js";
 
 /**
  * The effective ~/.ssh/config for one destination, as `ssh -G` prints it (Host and Match blocks,
@@ -91,8 +90,6 @@ export function sshGArgv(a: SshGArgs): string[] {
   return args;
 }
 
-// ssh -G is a short process (~4 ms of CPU); a few at a time keep a 1,000-host run from forking 1,000 at once.
-const slot = limiter(8);
 const resolved = new Map<string, Promise<SshHostConfig>>();
 
 /** Returns the effective config for a destination (one `ssh -G` per distinct argv and run). */
@@ -101,12 +98,12 @@ export function resolveSshConfig(label: string, a: SshGArgs): Promise<SshHostCon
   const key = argv.join("\0");
   let p = resolved.get(key);
   if (!p) {
-    p = slot(() => run("ssh", argv, { check: false, timeoutMs: 10_000 })).then((res) => {
+    p = sshG(argv).then((res) => {
       if (res.code !== 0) {
         resolved.delete(key);
-        throw new ConnectionError(label, `ssh -G could not read the ssh config: ${res.stderr.trim() || `exit ${res.code}`}`, false);
+        throw new ConnectionError(label, `ssh -G could not read the ssh config: ${res.output.trim() || `exit ${res.code}`}`, false);
       }
-      return parseSshG(res.stdout);
+      return parseSshG(res.output);
     });
     resolved.set(key, p);
   }

@@ -100,7 +100,29 @@ export function connectEndpoint(ep: Ssh2Endpoint, s: Ssh2ConnectSettings, sock?:
       algorithms: { serverHostKey: hostKeyAlgorithms(ep.hostKey.known) as never },
       authHandler: ep.auth.methods,
     });
+    skipHostKeysNotice(client);
   });
+}
+
+type GlobalRequestHandler = (p: unknown, name: string, wantReply: boolean, data: unknown) => unknown;
+
+/**
+ * Makes ssh2 ignore OpenSSH's `hostkeys-00@openssh.com` notice (every host key of the server, sent
+ * after auth without asking a reply). ssh2 answers it by asking the server to prove each key: a round
+ * trip, a signature per key on the host and their verification here (~11 ms of controller CPU per
+ * host on the lab, 12% of a no-op's), only to emit a 'hostkeys' event Bosun never reads (OpenSSH itself
+ * ignores the notice unless UpdateHostKeys). Reaches into ssh2 1.x's protocol handlers; when they are
+ * not where expected (another ssh2 version), ssh2 keeps its own behaviour. Every other global request
+ * (keepalive replies included) goes to ssh2 as before.
+ */
+export function skipHostKeysNotice(client: unknown): void {
+  const handlers = (client as { _protocol?: { _handlers?: Record<string, unknown> } })._protocol?._handlers;
+  const original = handlers?.GLOBAL_REQUEST;
+  if (!handlers || typeof original !== "function") return;
+  handlers.GLOBAL_REQUEST = ((p, name, wantReply, data) => {
+    if (name === "hostkeys-00@openssh.com" && !wantReply) return undefined;
+    return (original as GlobalRequestHandler)(p, name, wantReply, data);
+  }) satisfies GlobalRequestHandler;
 }
 
 /** Returns the stdio of `sh -c ProxyCommand` as the socket ssh2 speaks over (the command dies with the socket). */

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { logger } from "../../log.js";
-import { startServer } from "../../server/server.js";
 import { hashToken, newToken } from "../../server/tokens.js";
 import { type GlobalOptions, setup } from "../context.js";
 import { out } from "../render.js";
@@ -14,6 +13,9 @@ export function registerServe(program: Command): void {
     .description("run the GitOps server: tracks [server] repo, plans/applies per environment, dashboard and API")
     .action(async (_o: unknown, cmd: Command) => {
       const loaded = await setup(cmd.optsWithGlobals() as GlobalOptions);
+      // Loaded here, not at the top: the HTTP stack (fastify, metrics, tracing) is ~40% of the CLI's start-up,
+      // and every other command (a no-op apply among them) would pay for it.
+      const { startServer } = await import("../../server/server.js");
       const server = await startServer(loaded);
       out(`bosun server listening on ${server.url}`);
       await new Promise<void>((resolve) => {

@@ -6,13 +6,12 @@ import { after, before, describe, it } from "node:test";
 import { handler } from "../../../src/core/collector.js";
 import type { RunEvent } from "../../../src/core/events.js";
 import { type Deployment, deploy, type Play, role } from "../../../src/engine/declare.js";
-import { type RunOptions, runDeployment } from "../../../src/engine/run.js";
 import type { HostFacts } from "../../../src/facts/host.js";
 import { Inventory, type Vars } from "../../../src/inventory/model.js";
 import { command } from "../../../src/ops/command.js";
 import { directory } from "../../../src/ops/directory.js";
 import { file } from "../../../src/ops/file.js";
-import { TransportPool } from "../../../src/transport/pool.js";
+import { runDep } from "./run-kit.js";
 
 let root: string;
 before(() => {
@@ -39,29 +38,7 @@ function twoHosts(extra: Record<string, Vars> = {}): { inventory: Inventory; dir
   return { inventory, dirs };
 }
 
-/** Runs dep and returns its result, every event, and the execs each host ran (from the pool). */
-async function run(dep: Deployment, inventory: Inventory, o: Partial<RunOptions> = {}) {
-  const pool = await TransportPool.create();
-  const events: RunEvent[] = [];
-  try {
-    const res = await runDeployment(dep, {
-      mode: "apply",
-      site: "site.ts",
-      inventory,
-      filter: {},
-      extraVars: {},
-      forks: 5,
-      pool,
-      factCache: new Map(),
-      emit: (e) => events.push(e),
-      interrupted: () => false,
-      ...o,
-    });
-    return { res, events, execs: pool.execCounts() };
-  } finally {
-    await pool.closeAll();
-  }
-}
+const run = runDep;
 
 /** Returns the events of one type (narrowed), optionally for one host. */
 function ofType<T extends RunEvent["type"]>(events: RunEvent[], type: T, host?: string): Extract<RunEvent, { type: T }>[] {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -171,5 +172,15 @@ describe("hostFactsScript", () => {
     assert.deepEqual(Object.keys(s).sort(), Object.keys(HOST_FACT_COMMANDS).sort());
     assert.equal(s.uname?.rc, 0);
     assert.equal(s.uname?.output.split("\n")[0], "Linux");
+  });
+
+  it("reads this machine's facts as node sees them, through the shell builtins it uses where it can", () => {
+    const f = parseSections(splitSections(execFileSync("sh", ["-c", hostFactsScript()], { encoding: "utf8" })));
+    assert.deepEqual([f.os, f.kernel, f.architecture], ["Linux", os.release(), execFileSync("uname", ["-m"]).toString().trim()]);
+    assert.equal(f.hostname, os.hostname());
+    assert.equal(f.distribution.id, parseOsRelease(readFileSync("/etc/os-release", "utf8")).ID);
+    assert.equal(f.memory.totalMiB, Math.round(os.totalmem() / 1024 / 1024));
+    assert.ok(f.uptimeSeconds > 0);
+    assert.deepEqual(f.user, { name: os.userInfo().username, uid: os.userInfo().uid });
   });
 });
