@@ -378,7 +378,7 @@ export function targetsTable(t: { n: number; list: Target[] }): string {
 export function profileSection(p: ProfileSummary): string {
   const before = p.wallS * 1000 - p.runMs;
   const lines = [
-    `One \`bosun apply --yes --json\` no-op on the N=${p.n} Bosun hosts under \`node --cpu-prof\` (profile: \`${p.profileFile}\`).`,
+    `One \`bosun apply --yes --json\` no-op on the N=${p.n} Bosun hosts${p.transport ? ` over ${p.transport}` : ""} under \`node --cpu-prof\` (profile: \`${p.profileFile}\`).`,
     "",
     "Wall clock:",
     "",

@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { DEFAULT_TRANSPORT } from "../src/transport/pool.js";
 import { checkEndStates, formatDifferences } from "./check.js";
 import {
   ANSIBLE_DIR,
@@ -64,7 +65,7 @@ interface Options {
   skipAnsible: boolean;
   mitogen: boolean;
   profile: boolean;
-  /** Bosun's SSH transports to run (BOSUN_TRANSPORT), the first one also for the profile. */
+  /** Bosun's SSH transports to run (BOSUN_TRANSPORT); the profile is of the default one when it is listed. */
   transports: string[];
 }
 
@@ -536,8 +537,13 @@ async function compareAt(n: number, rows: Row[], details: Detail[]): Promise<voi
     );
   }
   checks.push(await verifyStates(sets, access, `after the repeated runs (N=${n})`));
-  const b0 = bSets[0] as { transport: string; hosts: BenchHost[] };
-  if (opts.profile && n === Math.max(...opts.sizes)) profile = await profileBosun(n, bInvs[0] as string, b0.hosts, b0.transport);
+  // Profile what users run: the default transport when it is measured, else the first one.
+  const pi = Math.max(
+    0,
+    bSets.findIndex((b) => b.transport === DEFAULT_TRANSPORT),
+  );
+  const b0 = bSets[pi] as { transport: string; hosts: BenchHost[] };
+  if (opts.profile && n === Math.max(...opts.sizes)) profile = await profileBosun(n, bInvs[pi] as string, b0.hosts, b0.transport);
 
   const newRows = bSets.map((b, i) => toRow(toolFor(b.transport), n, bs[i] as Series, b.transport));
   const newDetails = bSets.map((b, i) => toDetail(toolFor(b.transport), n, b.hosts, bs[i] as Series));
@@ -548,7 +554,7 @@ async function compareAt(n: number, rows: Row[], details: Detail[]): Promise<voi
     newDetails.push(toDetail("ansible", n, aHosts, a));
   }
   if (aHosts.length && opts.mitogen && (!mitogen.tried || mitogen.works)) {
-    const m = await mitogenAt(n, bInvs[0] as string, b0.hosts, aInv, aOnlyInv, aHosts);
+    const m = await mitogenAt(n, bInvs[pi] as string, b0.hosts, aInv, aOnlyInv, aHosts);
     if (m) {
       newRows.push(toRow("ansible-mitogen", n, m));
       newDetails.push(toDetail("ansible-mitogen", n, aHosts, m));
