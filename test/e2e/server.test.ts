@@ -97,6 +97,16 @@ async function api<T = unknown>(method: string, url: string, body?: unknown, tok
 }
 
 const runs = () => api<ServerRun[]>("GET", "/api/runs?limit=200");
+/** Waits until run id has ended (neither queued nor running) and returns its detail. */
+const runEnded = <T extends ServerRun = ServerRun>(what: string, id: number) =>
+  waitFor(
+    what,
+    async () => {
+      const r = await api<T>("GET", `/api/runs/${id}`);
+      return r.status !== "queued" && r.status !== "running" && r;
+    },
+    90_000,
+  );
 /** Waits for the run of env/kind at commit that matches `status`. */
 const runOf = (env: string, kind: string, commit: string, status: string, timeoutMs = 90_000) =>
   waitFor(
@@ -353,14 +363,7 @@ describe("bosun serve", { timeout: 1_200_000 }, () => {
     assert.equal(await stageVersion(DEV), "1.5.0");
     const rb = await api<ServerRun>("POST", "/api/pipeline/envs/dev/stages/6-app/rollback", {});
     assert.equal(rb.kind, "stage-rollback");
-    const done = await waitFor(
-      "the rollback",
-      async () => {
-        const r = await api<ServerRun>("GET", `/api/runs/${rb.id}`);
-        return r.status !== "queued" && r.status !== "running" && r;
-      },
-      90_000,
-    );
+    const done = await runEnded("the rollback", rb.id);
     assert.equal(done.status, "succeeded", done.error);
     assert.equal(await stageVersion(DEV), "1.4.2");
   });
@@ -395,14 +398,7 @@ describe("bosun serve", { timeout: 1_200_000 }, () => {
       cli.stderr + cli.stdout,
       /dev\/6-app is being run by pid \d+ \(bosun pipeline apply 6-app 1\.6\.0, via server by ops\) since .*: refusing a second run/,
     );
-    const done = await waitFor(
-      "the server's stage run",
-      async () => {
-        const r = await api<ServerRun>("GET", `/api/runs/${slow.id}`);
-        return r.status !== "queued" && r.status !== "running" && r;
-      },
-      90_000,
-    );
+    const done = await runEnded("the server's stage run", slow.id);
     assert.equal(done.status, "succeeded", done.error);
     assert.equal(await stageVersion(DEV), "1.6.0");
   });
@@ -446,14 +442,7 @@ describe("bosun serve", { timeout: 1_200_000 }, () => {
     assert.ok(!waiting.events.some((e) => e.type === "stage_started"), "the server's stage has not started while the CLI holds the lock");
     const done = await cli;
     assert.equal(done.code, 0, done.stdout + done.stderr);
-    const after = await waitFor(
-      "the server's stage run after the CLI's",
-      async () => {
-        const r = await api<Detail>("GET", `/api/runs/${queued.id}`);
-        return r.status !== "queued" && r.status !== "running" && r;
-      },
-      90_000,
-    );
+    const after = await runEnded<Detail>("the server's stage run after the CLI's", queued.id);
     assert.equal(after.status, "succeeded", after.error);
     assert.equal(await stageVersion(DEV), "1.8.0");
     // The stage history: the CLI's 1.7.0, then the server's 1.8.0 (stage runs are recorded in the order they held the lock).
