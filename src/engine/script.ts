@@ -73,14 +73,16 @@ export function buildApplyScript(ops: Operation[], handlers: ScriptHandler[], o:
     pendingSaver(handlers, o.pendingKey),
   ];
   for (const hi of o.resume ?? []) lines.push(`${notifyVar(hi)}=1`);
+  let steps = 0;
   const block = (id: StepId, op: Operation, onChange: string[]) => {
     const key = stepKey(id);
     const body = op.apply();
     lines.push(
       // An empty function body is a syntax error that would break the whole script.
       `__op() {\n${body.trim() === "" ? ":" : body}\n}`,
-      `(set -e; __op) </dev/null >"$__d/log" 2>&1; __rc=$?`,
-      `if [ -e "$__d/c" ]; then rm -f "$__d/c"; echo '${m} changed ${key}'; [ $__rc -ne 0 ] || { ${onChange.join(" ")} :; }; fi`,
+      // Each step has its own "changed" marker file ($__cf), so none has to be removed (a process) after it.
+      `__cf="$__d/c${steps++}"; (set -e; __op) </dev/null >"$__d/log" 2>&1; __rc=$?`,
+      `if [ -e "$__cf" ]; then echo '${m} changed ${key}'; [ $__rc -ne 0 ] || { ${onChange.join(" ")} :; }; fi`,
       `if [ $__rc -ne 0 ]; then echo "${m} failed ${key} $__rc"; tail -n 40 "$__d/log"; echo '${m} end'; __fail=1; else echo '${m} done ${key}'; fi`,
     );
   };
@@ -107,7 +109,15 @@ export function buildApplyScript(ops: Operation[], handlers: ScriptHandler[], o:
       runHandlers(i);
     } else {
       // Before an op that may notify: its handlers are saved as pending, so a cut-off run cannot lose them.
-      if (notifies.length > 0) lines.push(`(${sets.join(" ")} __psave)`);
+      // Set, saved and set back in this shell (not a subshell), so __psave knows what the file holds.
+      if (notifies.length > 0)
+        lines.push(
+          [
+            ...notifies.map((hi) => `__b${hi}=\${${notifyVar(hi)}:-}; ${notifyVar(hi)}=1;`),
+            "__psave;",
+            ...notifies.map((hi) => `${notifyVar(hi)}=$__b${hi};`),
+          ].join(" "),
+        );
       block({ op: i }, op, sets);
       if (notifies.length > 0) lines.push("__psave");
     }
@@ -118,16 +128,23 @@ export function buildApplyScript(ops: Operation[], handlers: ScriptHandler[], o:
   return { script: `${lines.join("\n")}\n`, token };
 }
 
-/** Returns the sh function __psave: writes the names of notified handlers to the pending file (none: removes it). */
+/**
+ * Returns the sh function __psave: writes the names of notified handlers to the pending file (none:
+ * removes it). It writes only when they differ from what it last wrote (__plast; unknown at the
+ * start, when a file from an earlier run may be there), so a run of ops that notify the same
+ * handler writes the file once, not twice per op.
+ */
 function pendingSaver(handlers: ScriptHandler[], key: string | undefined): string {
   if (!key || handlers.length === 0) return "__psave() { :; }";
-  const f = '"$__pf"';
-  const names = handlers.map((h, hi) => `[ -z "\${${notifyVar(hi)}:-}" ] || echo ${quote(h.name)}`);
+  const names = handlers.map((h, hi) => `[ -z "\${${notifyVar(hi)}:-}" ] || __s="$__s"${quote(`${h.name}\n`)}`);
   return [
-    `__pf=${pendingFile(key)}`,
+    `__pf=${pendingFile(key)}; __plast='-'`,
     "__psave() {",
-    `  if [ -z "${handlers.map((_, hi) => `\${${notifyVar(hi)}:-}`).join("")}" ]; then rm -f ${f}; return 0; fi`,
-    `  mkdir -p -m 700 "$(dirname ${f})" && { ${names.join("; ")}; } > ${f}.tmp && mv -f ${f}.tmp ${f}`,
+    `  __s=; ${names.join("; ")}`,
+    '  [ "$__s" != "$__plast" ] || return 0',
+    '  if [ -z "$__s" ]; then [ ! -e "$__pf" ] || rm -f "$__pf"',
+    '  else { [ -d "${__pf%/*}" ] || mkdir -p -m 700 "${__pf%/*}"; } && printf %s "$__s" > "$__pf.tmp" && mv -f "$__pf.tmp" "$__pf" || return 1; fi',
+    "  __plast=$__s",
     "}",
   ].join("\n");
 }

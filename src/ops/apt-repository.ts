@@ -35,7 +35,7 @@ export function aptConfigFileOp(kind: string, path: string, content: Content, o:
   const dir = quote(path.slice(0, path.lastIndexOf("/")));
   return {
     ...f,
-    apply: () => [`[ -d ${dir} ] || mkdir -p -m 0755 ${dir}`, f.apply(), `[ ! -e "$__d/c" ] || ${MARK_APT_LISTS_STALE}`].join("\n"),
+    apply: () => [`[ -d ${dir} ] || mkdir -p -m 0755 ${dir}`, f.apply(), `[ ! -e "$__cf" ] || ${MARK_APT_LISTS_STALE}`].join("\n"),
   };
 }
 

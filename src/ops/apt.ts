@@ -47,8 +47,21 @@ export function apt(packages: string | string[], o: AptOptions = {}): Operation 
   const valid = o.cacheValidTime ?? 3600;
   const recommends = o.installRecommends === false ? " --no-install-recommends" : "";
   const list = join(names);
+  // One dpkg-query for all the packages (one process, not one per package); each name's status is found
+  // in its output by the shell. Arch-qualified names ("libc6:i386") are asked one by one, as dpkg prints
+  // the bare name for them.
   const probe = (cond: string) =>
-    `__todo=; for __p in ${list}; do __st=$(dpkg-query -W -f='\${db:Status-Abbrev}' "$__p" 2>/dev/null || true); ${cond}; done`;
+    names.some((n) => n.includes(":"))
+      ? `__todo=; for __p in ${list}; do __st=$(dpkg-query -W -f='\${db:Status-Abbrev}' "$__p" 2>/dev/null || true); ${cond}; done`
+      : [
+          `__q=$(dpkg-query -W -f='\${Package} \${db:Status-Abbrev}\\n' ${list} 2>/dev/null || true); __todo=`,
+          `for __p in ${list}; do __st=`,
+          `  while read -r __n __s; do [ "$__n" != "$__p" ] || __st="$__st$__s "; done <<__BOSUN_EOF`,
+          "$__q",
+          "__BOSUN_EOF",
+          `  ${cond}`,
+          "done",
+        ].join("\n");
   return declareOp({
     kind: "apt",
     name: names.join(" "),

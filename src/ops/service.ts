@@ -43,21 +43,31 @@ export function service(name: string, o: ServiceOptions = {}): Operation {
         : { changed: false, summary: `${cur.active}${cur.unitFile ? `, ${cur.unitFile}` : ""}` };
     },
     apply() {
-      const sh = [`[ "$(systemctl show -p NeedDaemonReload --value ${u})" != yes ] || { systemctl daemon-reload; __changed; }`];
-      if (o.state === "started") sh.push(`systemctl is-active -q ${u} || { systemctl start ${u}; __changed; }`);
-      // Not `is-active`: an activating unit is not "active" yet, but left alone it comes up.
-      if (o.state === "stopped")
-        sh.push(
-          `case "$(systemctl is-active ${u} 2>/dev/null || true)" in ${STOPPED.join("|")}) ;; *) systemctl stop ${u}; __changed;; esac`,
-        );
+      // One `systemctl show` answers what three systemctl calls did (a process each); the state it gives is
+      // the plan's. is-enabled is still asked before enabling or disabling: for an alias name it answers
+      // "alias" where show gives the state of the unit it points to.
+      const show = (props: string) => `__sv=$(systemctl show -p ${props} ${u})`;
+      const sh = [
+        show("NeedDaemonReload,ActiveState,UnitFileState"),
+        `case "$__sv" in *NeedDaemonReload=yes*) systemctl daemon-reload; __changed; ${show("ActiveState,UnitFileState")};; esac`,
+        "__as=; __uf=",
+        "while IFS='=' read -r __k __v; do case $__k in ActiveState) __as=$__v;; UnitFileState) __uf=$__v;; esac; done <<__BOSUN_EOF",
+        "$__sv",
+        "__BOSUN_EOF",
+      ];
+      if (o.state === "started") sh.push(`case "$__as" in active|reloading) ;; *) systemctl start ${u}; __changed;; esac`);
+      // Not "active or not": an activating unit is not "active" yet, but left alone it comes up.
+      if (o.state === "stopped") sh.push(`case "$__as" in ${STOPPED.join("|")}) ;; *) systemctl stop ${u}; __changed;; esac`);
       if (o.state === "restarted") sh.push(`systemctl restart ${u}; __changed`);
       if (o.state === "reloaded") sh.push(`systemctl reload-or-restart ${u}; __changed`);
       if (o.enabled === true)
         sh.push(
-          `case "$(systemctl is-enabled ${u} 2>/dev/null)" in enabled|static|alias) ;; *) systemctl enable -q ${u}; __changed;; esac`,
+          `case "$__uf" in enabled|static|alias) ;; *) case "$(systemctl is-enabled ${u} 2>/dev/null)" in enabled|static|alias) ;; *) systemctl enable -q ${u}; __changed;; esac;; esac`,
         );
       if (o.enabled === false)
-        sh.push(`[ "$(systemctl is-enabled ${u} 2>/dev/null)" != enabled ] || { systemctl disable -q ${u}; __changed; }`);
+        sh.push(
+          `[ "$__uf" != enabled ] || [ "$(systemctl is-enabled ${u} 2>/dev/null)" != enabled ] || { systemctl disable -q ${u}; __changed; }`,
+        );
       return sh.join("\n");
     },
   });

@@ -15,6 +15,6 @@ export function systemdUnit(name: string, o: UnitOptions): Operation {
   return declareOp({
     ...f,
     name: unit,
-    apply: () => `${f.apply()}\nif [ -e "$__d/c" ]; then systemctl daemon-reload; fi`,
+    apply: () => `${f.apply()}\nif [ -e "$__cf" ]; then systemctl daemon-reload; fi`,
   });
 }

@@ -144,7 +144,7 @@ export function ufw(o: UfwOptions): Operation {
           ? [
               `if ! ufw status | grep -qx 'Status: active'; then ufw --force enable >/dev/null; __changed; fi`,
               // Whatever changed (enabling, a rule, a policy), the operator must still get in.
-              `if [ -e "$__d/c" ]; then`,
+              `if [ -e "$__cf" ]; then`,
               sshReachableCheck(sshPort, incoming === "ACCEPT"),
               "fi",
             ].join("\n")

@@ -332,6 +332,47 @@ describe("prelude __put (through the file op)", () => {
     assert.deepEqual(new Uint8Array(readFileSync(`${d}/bin`)), bytes);
   });
 
+  it("sets only the group of a file whose content, mode and owner are right (one chown for what differs)", () => {
+    const d = sub("put-group");
+    const p = `${d}/g`;
+    writeFileSync(p, "same\n", { mode: 0o640 });
+    const op = fileOp(p, { content: "same\n", mode: "0640", owner: "root", group: "nogroup" });
+    const r = run([op]);
+    assert.equal(step(r.outcome, "0")?.status, "changed", r.stderr);
+    assert.equal(statSync(p).uid, 0);
+    assert.equal(statSync(p).gid, 65534);
+    assert.equal(step(run([op]).outcome, "0")?.status, "ok");
+  });
+
+  it("replacing content, keeps the owner and group of the old file it was not told, and sets those it was", () => {
+    const d = sub("put-partial");
+    const p = `${d}/f`;
+    writeFileSync(p, "old\n", { mode: 0o604 });
+    spawnSync("chown", ["nobody:nogroup", p]);
+    const r = run([fileOp(p, { content: "new\n", group: "root" })]);
+    assert.equal(step(r.outcome, "0")?.status, "changed", r.stderr);
+    const st = statSync(p);
+    assert.equal(st.mode & 0o7777, 0o604);
+    assert.equal(st.uid, 65534);
+    assert.equal(st.gid, 0);
+  });
+
+  it("creates a missing directory with its mode and owner, and reports ok on a second run", () => {
+    const d = sub("mkdir");
+    const p = `${d}/a/b`;
+    const op: Operation = { ...shOp("mkdir", `__mkdir ${quote(p)} 0750 nobody nogroup`), kind: "directory" };
+    const r = run([op]);
+    assert.equal(step(r.outcome, "0")?.status, "changed", r.stderr);
+    const st = statSync(p);
+    assert.equal(st.mode & 0o7777, 0o750);
+    assert.equal(st.uid, 65534);
+    assert.equal(st.gid, 65534);
+    assert.equal(step(run([op]).outcome, "0")?.status, "ok");
+    spawnSync("chmod", ["0700", p]);
+    assert.equal(step(run([op]).outcome, "0")?.status, "changed");
+    assert.equal(statSync(p).mode & 0o7777, 0o750);
+  });
+
   it("fails the op when the directory does not exist, leaving nothing behind", () => {
     const d = sub("put-nodir");
     const r = run([fileOp(`${d}/missing/f`, { content: "x" })]);
@@ -442,6 +483,40 @@ describe("interruption in the apply script", () => {
     const r = run([shOp("a", touch(`${d}/a`), ["restart it"])], logHandler(d), { pendingKey: k });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readFileSync(`${d}/handler`, "utf8"), "ran\n");
+    assert.equal(existsSync(pendingPath(k)), false);
+  });
+
+  it("writes the pending file once for ops that notify a handler already pending, and keeps it while they run", () => {
+    const d = sub("i-once");
+    const k = key();
+    const inode = `ls -i ${quote(pendingPath(k))} | cut -d' ' -f1 >> ${quote(`${d}/inodes`)}`;
+    const r = run(
+      [
+        shOp("a", touch(`${d}/a`), ["restart it"]),
+        shOp("b", `${inode}; __changed`, ["restart it"]),
+        shOp("c", inode, ["restart it"]),
+        shOp("d", `cat ${quote(pendingPath(k))} > ${quote(`${d}/during`)}`),
+      ],
+      logHandler(d),
+      { pendingKey: k },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const inodes = readFileSync(`${d}/inodes`, "utf8").trim().split("\n");
+    assert.equal(inodes.length, 2);
+    assert.equal(inodes[0], inodes[1], "the file was not rewritten for ops b and c");
+    assert.equal(readFileSync(`${d}/during`, "utf8"), "restart it\n");
+    assert.deepEqual(runs(r.outcome), ["0"]);
+    assert.equal(existsSync(pendingPath(k)), false);
+  });
+
+  it("removes the pending file it wrote before an op that notified but changed nothing, and leaves a pending file of an earlier run alone until its handler ran", () => {
+    const d = sub("i-unchanged");
+    const k = key();
+    const seen = `[ -e ${quote(pendingPath(k))} ] && echo yes >> ${quote(`${d}/seen`)} || echo no >> ${quote(`${d}/seen`)}`;
+    const r = run([shOp("a", seen, ["restart it"]), shOp("b", seen)], logHandler(d), { pendingKey: k });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(readFileSync(`${d}/seen`, "utf8").trim().split("\n"), ["yes", "no"]);
+    assert.deepEqual(runs(r.outcome), []);
     assert.equal(existsSync(pendingPath(k)), false);
   });
 

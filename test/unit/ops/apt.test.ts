@@ -180,7 +180,12 @@ function fakeApt(opts: { installed?: string[]; stampAgeS?: number; lockBusy?: nu
       'mode=; for a in "$@"; do case $a in install|remove) mode=$a;; -*|*=*) ;; *) [ -z "$mode" ] || { if [ $mode = install ]; then echo "$a" >> "$FAKE/installed"; else grep -vx "$a" "$FAKE/installed" > "$FAKE/i2"; mv "$FAKE/i2" "$FAKE/installed"; fi; };; esac; done',
     ].join("\n"),
     "apt-cache": 'echo "apt-cache $*" >> "$FAKE/log"; p=; for a in "$@"; do p=$a; done; ! grep -qx "$p" "$FAKE/not-in-lists"',
-    "dpkg-query": 'p=; for a in "$@"; do p=$a; done; grep -qx "$p" "$FAKE/installed" && printf "ii " || exit 1',
+    // As dpkg-query -W: a line per installed package in the -f format (${Package} and ${db:Status-Abbrev} only), rc 1 if one is unknown.
+    "dpkg-query": [
+      'f=; rc=0; for a in "$@"; do case $a in -f=*) f=${a#-f=};; esac; done',
+      'for a in "$@"; do case $a in -*) ;; *) if grep -qx "$a" "$FAKE/installed"; then',
+      '  case $f in *Package*) printf "%s ii \\n" "$a";; *) printf "ii ";; esac; else rc=1; fi;; esac; done; exit $rc',
+    ].join("\n"),
     stat: 'cat "$FAKE/stamp"',
     ls: "exit 0",
     touch: 'echo "touch $*" >> "$FAKE/log"',
