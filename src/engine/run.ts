@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { EventSink, HostCounts, HostRunStatus, RunEvent } from "../core/events.js";
 import type { HostFacts } from "../facts/host.js";
 import type { Inventory, Vars } from "../inventory/model.js";
@@ -67,6 +68,8 @@ export async function runDeployment(dep: Deployment, o: RunOptions): Promise<Run
   const id = randomUUID();
   const start = Date.now();
   const tally = new RunTally();
+  // Every host's exec in flight listens on the run's signal: more than Node's default 10 is the normal case.
+  if (o.signal) setMaxListeners(0, o.signal);
   o.emit({
     ...o.announce,
     limit: o.limit,

@@ -499,3 +499,33 @@ describe("runDeployment: interruption, confirmation, limits and tags", () => {
     assert.equal(readFileSync(`${dirs.h1}/v`, "utf8"), "play-extra");
   });
 });
+
+describe("a run's stop signal", () => {
+  it("takes a listener per host exec in flight without Node's more-than-10-listeners warning", async () => {
+    const names = Array.from({ length: 14 }, (_, i) => `h${i + 1}`);
+    const inventory = Inventory.build({
+      source: "test-inventory",
+      vars: {},
+      hosts: names.map((name, i) => ({ name, vars: { bosun_connection: "local" }, location: { file: "test-inventory", line: i + 1 } })),
+      groups: [],
+    });
+    const slow = role("slow", () => void command("sleep 0.4", { name: "sleep" }));
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const { res } = await run(deploy("d", [{ name: "p", hosts: "all", roles: [slow({})] }]), inventory, {
+        forks: 14,
+        signal: new AbortController().signal,
+      });
+      assert.equal(res.exitCode, 0);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(
+        warnings.filter((w) => w.name === "MaxListenersExceededWarning").map((w) => w.message),
+        [],
+      );
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+});
