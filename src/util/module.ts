@@ -96,7 +96,13 @@ export async function importUserModule(file: string, error: (loc: SourceLocation
   if (!statSync(file).isFile()) throw error({ file }, "not a regular file (a directory?)");
   const stop = watchdog(file, loadTimeoutS());
   try {
-    if (!/\.m?js$/.test(file)) await registerLoaders();
+    if (!/\.m?js$/.test(file)) {
+      // Bosun's own modules first, before the hooks exist: loaded after, each would take round trips to
+      // the loader thread (measured: ~0.3 s of CPU for a site that imports "bosun"). The site's import of
+      // "bosun" then resolves to these very modules, already loaded.
+      await import(pathToFileURL(BOSUN_ENTRIES.bosun as string).href);
+      await registerLoaders();
+    }
     return await import(pathToFileURL(file).href);
   } catch (err) {
     const msg = (err as Error).message ?? String(err);

@@ -514,7 +514,7 @@ describe("a run's stop signal", () => {
     const onWarning = (w: Error) => warnings.push(w);
     process.on("warning", onWarning);
     try {
-      const { res } = await run(deploy("d", [{ name: "p", hosts: "all", roles: [slow({})] }]), inventory, {
+      const { res } = await run(deploy("d", [{ name: "p", hosts: "all", roles: [slow()] }]), inventory, {
         forks: 14,
         signal: new AbortController().signal,
       });
