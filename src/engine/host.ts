@@ -5,7 +5,10 @@ import type { Transport } from "../transport/types.js";
 import { type Evaluated, type EvaluateInput, evaluatePlay, lazyFacts, NeedHostFacts } from "./evaluate.js";
 import { factSections } from "./fact-batch.js";
 import { batchScript, type Section, splitSections } from "./fact-script.js";
-import { type ApplyOutcome, buildApplyScript, parseApplyOutput, pendingFile, workDir } from "./script.js";
+import { pendingRequest } from "./pending-fact.js";
+import { type ApplyOutcome, buildApplyScript, parseApplyOutput, workDir } from "./script.js";
+
+export { pendingRequest };
 
 export interface PlannedHost {
   evaluated: Evaluated;
@@ -21,15 +24,6 @@ const FACTS_TIMEOUT_MS = 120_000;
 /** Runs a generated script on the host through `sh -s` (script on stdin, never on the command line). */
 function runScript(t: Transport, script: string, become: boolean | undefined, timeoutMs?: number) {
   return t.exec("sh -s", { stdin: script, become, timeoutMs });
-}
-
-/** Returns the fact request for the handlers an earlier run of this play left pending on the host. */
-export function pendingRequest(key: string): FactRequest<string[]> {
-  return {
-    key: `pending-handlers:${key}`,
-    command: `cat ${pendingFile(key)} 2>/dev/null; true`,
-    parse: (out) => out.split("\n").filter((l) => l !== ""),
-  };
 }
 
 /** Tracks whether a role read any fact, so cached facts can be re-checked against fresh ones. */
