@@ -13,7 +13,7 @@ import { quote } from "../util/shell.js";
 /** Largest file whose content the facts phase brings back (for diffs); bigger files are compared by hash. */
 export const MAX_FACT_CONTENT = 256 * 1024;
 
-interface StatLine {
+export interface StatLine {
   kind: string;
   size: number;
   mode: string;
@@ -22,34 +22,46 @@ interface StatLine {
   target?: string;
 }
 
+/**
+ * The sh that prints stat lines, @content and @sha256 parts for the paths in "$@" (read back by
+ * readFileBatch). Runs in the facts script's shell: its variables start with __b.
+ */
+export const FILE_BATCH_BODY = [
+  `__bs=$(LC_ALL=C QUOTING_STYLE=c stat --printf '%F\\t%s\\t%a\\t%U\\t%G\\t%N\\n' -- "$@")`,
+  `printf '%s\\n' "$__bs"`,
+  // Walk stat's lines in step with the paths that exist, to pick the regular files (R) and the
+  // small ones (C) as "\${n}" references for eval. A path that vanished meanwhile only makes the
+  // picks wrong, which the hashes then show.
+  `__bn='\n'; __br=$__bs$__bn; __bk=0; __bR=; __bC=`,
+  `for __bp do __bk=$((__bk + 1))`,
+  `  [ -e "$__bp" ] || [ -L "$__bp" ] || continue`,
+  `  __bl=\${__br%%"$__bn"*}; __br=\${__br#*"$__bn"}`,
+  `  case $__bl in "regular "*) ;; *) continue ;; esac`,
+  `  __bz=\${__bl#*"\t"}; __bz=\${__bz%%"\t"*}; __bR="$__bR \\"\\\${$__bk}\\""`,
+  `  [ "$__bz" -le ${MAX_FACT_CONTENT} ] && __bC="$__bC \\"\\\${$__bk}\\""`,
+  "done",
+  `echo @content; [ -z "$__bC" ] || eval "cat -- $__bC | base64 -w0"; echo`,
+  `echo @sha256; [ -z "$__bR" ] || eval "sha256sum -- $__bR"`,
+  "true",
+].join("\n");
+
 /** The batch kind of fileFact: args are paths. */
 export const FILE_BATCH: FactBatchKind = {
   id: "file",
-  command: (paths) =>
-    [
-      `set -- ${paths.map(quote).join(" ")}`,
-      `__bs=$(LC_ALL=C QUOTING_STYLE=c stat --printf '%F\\t%s\\t%a\\t%U\\t%G\\t%N\\n' -- "$@")`,
-      `printf '%s\\n' "$__bs"`,
-      // Walk stat's lines in step with the paths that exist, to pick the regular files (R) and the
-      // small ones (C) as "${n}" references for eval. A path that vanished meanwhile only makes the
-      // picks wrong, which the hashes then show.
-      `__bn='\n'; __br=$__bs$__bn; __bk=0; __bR=; __bC=`,
-      `for __bp do __bk=$((__bk + 1))`,
-      `  [ -e "$__bp" ] || [ -L "$__bp" ] || continue`,
-      `  __bl=\${__br%%"$__bn"*}; __br=\${__br#*"$__bn"}`,
-      `  case $__bl in "regular "*) ;; *) continue ;; esac`,
-      `  __bz=\${__bl#*"\t"}; __bz=\${__bz%%"\t"*}; __bR="$__bR \\"\\\${$__bk}\\""`,
-      `  [ "$__bz" -le ${MAX_FACT_CONTENT} ] && __bC="$__bC \\"\\\${$__bk}\\""`,
-      "done",
-      `echo @content; [ -z "$__bC" ] || eval "cat -- $__bC | base64 -w0"; echo`,
-      `echo @sha256; [ -z "$__bR" ] || eval "sha256sum -- $__bR"`,
-      "true",
-    ].join("\n"),
+  command: (paths) => `set -- ${paths.map(quote).join(" ")}\n${FILE_BATCH_BODY}`,
   split: splitFileBatch,
 };
 
-/** Returns each path's output in fileFact's format; small files whose cut piece is not proven are left out. */
-export function splitFileBatch(output: string, _rc: number, paths: string[]): Map<string, { output: string; rc: number }> {
+/** What FILE_BATCH_BODY printed: each path's stat line, the sha256 of the regular files, the small files' proven contents. */
+export interface FileBatch {
+  stats: Map<string, StatLine>;
+  hashes: Map<string, string>;
+  /** Undefined when the cut of the small files' contents did not hold. */
+  contents: Map<string, Buffer> | undefined;
+}
+
+/** Returns what FILE_BATCH_BODY printed for paths (given in the order of "$@"). */
+export function readFileBatch(output: string, paths: string[]): FileBatch {
   const lines = output.split("\n");
   const at = lines.indexOf("@content");
   const shaAt = lines.indexOf("@sha256");
@@ -64,7 +76,12 @@ export function splitFileBatch(output: string, _rc: number, paths: string[]): Ma
     const h = parseShaLine(line);
     if (h) hashes.set(h.name, h.sha256);
   }
-  const contents = cutContents(Buffer.from(lines[at + 1] ?? "", "base64"), paths, stats, hashes);
+  return { stats, hashes, contents: cutContents(Buffer.from(lines[at + 1] ?? "", "base64"), paths, stats, hashes) };
+}
+
+/** Returns each path's output in fileFact's format; small files whose cut piece is not proven are left out. */
+export function splitFileBatch(output: string, _rc: number, paths: string[]): Map<string, { output: string; rc: number }> {
+  const { stats, hashes, contents } = readFileBatch(output, paths);
   const out = new Map<string, { output: string; rc: number }>();
   for (const p of paths) {
     const text = fileOutput(stats.get(p), hashes.get(p), contents?.get(p));

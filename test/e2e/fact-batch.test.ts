@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import type { FactRequest } from "../../src/core/operation.js";
 import { gatherRaw, parseRequests } from "../../src/engine/host.js";
 import { pendingRequest } from "../../src/engine/pending-fact.js";
+import { authorizedKeysFact } from "../../src/facts/authorized-keys.js";
 import { packagesFact } from "../../src/facts/dpkg.js";
 import { fileFact } from "../../src/facts/file.js";
 import { groupFact } from "../../src/facts/group.js";
@@ -32,6 +33,7 @@ printf 'n' > "$(printf 'new\\nline')" && printf 't' > "$(printf 'tab\\tx')" && p
 ln -s "/no where/target x" dangling && ln -s "$(printf '/tmp/two\\nlines')" link-nl && ln -s small good && mkfifo fifo
 chmod 4750 small && chown nobody:nogroup empty
 id bosunfb >/dev/null 2>&1 || useradd -M -G sudo,adm bosunfb
+id bosunfb2 >/dev/null 2>&1 || useradd -m bosunfb2; mkdir -p ~bosunfb2/.ssh && printf 'ssh-ed25519 AAAA x\\n' > ~bosunfb2/.ssh/authorized_keys
 mkdir -p /var/tmp/bosun-pending-0 && printf 'reload nginx\\nrestart app' > /var/tmp/bosun-pending-0/${PENDING_KEY}`;
 
 const PATHS = [
@@ -69,6 +71,11 @@ function requests(): FactRequest[] {
     userFact("no-such-user-bosun"),
     userFact("daemon"),
     userFact("bosunfb"),
+    authorizedKeysFact("root"),
+    authorizedKeysFact("bosunfb"),
+    authorizedKeysFact("bosunfb2"),
+    authorizedKeysFact("nobody"),
+    authorizedKeysFact("no-such-user-bosun"),
     groupFact("root"),
     groupFact("sudo"),
     groupFact("adm"),
@@ -119,7 +126,7 @@ describe("batched facts on real hosts", () => {
   });
 
   after(async () => {
-    for (const h of HOSTS) await onHost(h, `rm -rf ${D} /var/tmp/bosun-pending-0/${PENDING_KEY}; userdel bosunfb`);
+    for (const h of HOSTS) await onHost(h, `rm -rf ${D} /var/tmp/bosun-pending-0/${PENDING_KEY}; userdel bosunfb; userdel -r bosunfb2`);
     await pool.closeAll();
   });
 
@@ -139,6 +146,8 @@ describe("batched facts on real hosts", () => {
       assert.equal(f("absent").type, "absent");
       assert.equal((batched.get("unit:no-such-unit-bosun.service") as { load: string }).load, "not-found");
       assert.deepEqual(batched.get(`pending-handlers:${PENDING_KEY}`), ["reload nginx", "restart app"]);
+      assert.equal((batched.get("authorized_keys:bosunfb2") as { file: { content: string } }).file.content, "ssh-ed25519 AAAA x\n");
+      assert.match((batched.get("authorized_keys:root") as { file: { content: string } }).file.content, /^ssh-/);
       assert.deepEqual(batched.get("user:bosunfb"), {
         ...(batched.get("user:bosunfb") as object),
         group: "bosunfb",
