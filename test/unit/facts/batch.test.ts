@@ -9,6 +9,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import type { FactRequest } from "../../../src/core/operation.js";
 import { pendingRequest } from "../../../src/engine/pending-fact.js";
+import { authorizedKeysFact } from "../../../src/facts/authorized-keys.js";
 import { packagesFact } from "../../../src/facts/dpkg.js";
 import { type FileFact, fileFact } from "../../../src/facts/file.js";
 import { groupFact } from "../../../src/facts/group.js";
@@ -126,6 +127,17 @@ describe("batch kinds split output captured on Debian 12", () => {
     assert.deepEqual(v.get("net.ipv4.tcp_rmem"), { exists: true, value: "4096 131072 33554432" });
     assert.equal(v.get("net.core.somaxconn")?.exists, true);
     assert.equal(v.get("no.such.key"), undefined);
+  });
+
+  it("authorized_keys: a user with keys, one with no home, one with no .ssh, a missing user", () => {
+    const v = values("authorized-keys", authorizedKeysFact);
+    assert.equal(v.get("bosunfb2")?.file?.content, "ssh-ed25519 AAAA x\n");
+    assert.deepEqual(v.get("bosunfb2")?.dir, { mode: "0755", owner: "root", group: "root" });
+    assert.equal(v.get("root")?.file?.mode, "0600");
+    assert.equal(v.get("bosunfb")?.user.exists, true);
+    assert.equal(v.get("bosunfb")?.dir, undefined);
+    assert.equal(v.get("nobody")?.file, undefined);
+    assert.equal(v.get("no-such-user-bosun")?.user.exists, false);
   });
 
   it("pending handlers: each play's file, a missing one empty", () => {
