@@ -54,7 +54,7 @@ export const AUTHORIZED_KEYS: FactBatchKind = {
       const keys = `${home}/.ssh/authorized_keys`;
       const file = files.stats.get(keys);
       if (home !== undefined && file) {
-        const content = files.contents?.get(keys);
+        const content = files.contents.get(keys);
         // A symlink, a big file or a cut that did not hold: this user is gathered alone.
         if (!file.kind.startsWith("regular ") || content === undefined) continue;
         lines.push(`file=${file.mode} ${file.owner} ${file.group}`, `content=${content.toString("base64")}`);

@@ -56,8 +56,8 @@ export const FILE_BATCH: FactBatchKind = {
 export interface FileBatch {
   stats: Map<string, StatLine>;
   hashes: Map<string, string>;
-  /** Undefined when the cut of the small files' contents did not hold. */
-  contents: Map<string, Buffer> | undefined;
+  /** The small files whose content is proven (see cutContents). */
+  contents: Map<string, Buffer>;
 }
 
 /** Returns what FILE_BATCH_BODY printed for paths (given in the order of "$@"). */
@@ -84,7 +84,7 @@ export function splitFileBatch(output: string, _rc: number, paths: string[]): Ma
   const { stats, hashes, contents } = readFileBatch(output, paths);
   const out = new Map<string, { output: string; rc: number }>();
   for (const p of paths) {
-    const text = fileOutput(stats.get(p), hashes.get(p), contents?.get(p));
+    const text = fileOutput(stats.get(p), hashes.get(p), contents.get(p));
     if (text !== undefined) out.set(p, { output: text, rc: 0 });
   }
   return out;
@@ -103,15 +103,12 @@ function fileOutput(st: StatLine | undefined, sha256: string | undefined, conten
 }
 
 /**
- * Returns the small files' contents cut from the concatenation, or undefined when the cut does not
- * hold: the total length differs from the sizes stat gave, or a piece does not hash as sha256sum said.
+ * Returns the small files' contents cut from the concatenation by the sizes stat gave, each proven
+ * by the hash sha256sum gave. The first piece that does not hash right (its file changed since stat,
+ * or stat's size was not what reads give, as in /proc) ends the cut: it and the files after it are
+ * left out, to be gathered alone.
  */
-function cutContents(
-  all: Buffer,
-  paths: string[],
-  stats: Map<string, StatLine>,
-  hashes: Map<string, string>,
-): Map<string, Buffer> | undefined {
+function cutContents(all: Buffer, paths: string[], stats: Map<string, StatLine>, hashes: Map<string, string>): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   let off = 0;
   for (const p of paths) {
@@ -120,10 +117,10 @@ function cutContents(
     if (!st?.kind.startsWith("regular ") || st.size > MAX_FACT_CONTENT || !hashes.has(p)) continue;
     const piece = all.subarray(off, off + st.size);
     off += st.size;
-    if (createHash("sha256").update(piece).digest("hex") !== hashes.get(p)) return undefined;
+    if (createHash("sha256").update(piece).digest("hex") !== hashes.get(p)) break;
     out.set(p, piece);
   }
-  return off === all.length ? out : undefined;
+  return out;
 }
 
 /** Returns a line of the stat --printf format above, or undefined for a line that is not one. */

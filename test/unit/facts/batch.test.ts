@@ -67,14 +67,16 @@ describe("batch kinds split output captured on Debian 12", () => {
     assert.equal(f("fifo").type, "other");
   });
 
-  it("file: a cut that does not hash as sha256sum said leaves the small files out, to be gathered alone", () => {
+  it("file: a piece that does not hash as sha256sum said leaves it and the small files after it out, to be gathered alone", () => {
     const c = capture("file");
     const lines = c.batched.output.split("\n");
     const at = lines.indexOf("@content");
-    // One byte more, as when a file grew between stat and cat: every later piece shifts.
-    lines[at + 1] = Buffer.concat([Buffer.from("X"), Buffer.from(lines[at + 1] as string, "base64")]).toString("base64");
+    const blob = Buffer.from(lines[at + 1] as string, "base64");
+    // One byte more after the first file, as when the second grew between stat and cat: every later piece shifts.
+    lines[at + 1] = Buffer.concat([blob.subarray(0, 6), Buffer.from("X"), blob.subarray(6)]).toString("base64");
     const v = values("file", fileFact, { ...c, batched: { ...c.batched, output: lines.join("\n") } });
-    assert.equal(v.get(`${D}/small`), undefined);
+    assert.equal(String((v.get(`${D}/small`) as FileFact).content), "hello\n", "the piece before is proven");
+    assert.equal(v.get(`${D}/with space`), undefined);
     assert.equal(v.get(`${D}/é ü`), undefined);
     assert.equal((v.get(`${D}/big`) as FileFact).size, 300000, "big files and the rest are still answered");
     assert.equal((v.get(`${D}/dangling`) as FileFact).type, "link");
