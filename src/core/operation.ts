@@ -10,6 +10,25 @@ export interface FactRequest<T = unknown> {
   key: string;
   command: string;
   parse(output: string, rc: number): T;
+  /**
+   * Set when facts of this request's kind can be gathered together: the engine runs ONE
+   * kind.command for every request of the kind in an exec, and kind.split gives each its output as
+   * its own `command` would print it, so `parse` runs unchanged. `command` stays the fallback.
+   */
+  batch?: { kind: FactBatchKind; arg: string };
+}
+
+/** A kind of fact that gathers many requests (one arg each) with one command. */
+export interface FactBatchKind {
+  /** Requests with the same kind id share one command. */
+  id: string;
+  /** Returns the sh that prints the facts of every arg (run in the facts script's shell, not a subshell: it must not exit or cd). */
+  command(args: string[]): string;
+  /**
+   * Returns each arg's output (and rc) in the format of its request's own command. An arg left
+   * out (a file changed while it was read) is gathered again by its own command.
+   */
+  split(output: string, rc: number, args: string[]): Map<string, { output: string; rc: number }>;
 }
 
 /** Returns parsed facts during planning. */

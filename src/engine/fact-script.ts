@@ -1,15 +1,23 @@
 import { randomBytes } from "node:crypto";
-import { HOST_FACT_COMMANDS, type HostFacts, parseHostFacts } from "../facts/host.js";
+import { HOST_FACT_COMMANDS, HOST_FACT_INLINE, type HostFacts, parseHostFacts } from "../facts/host.js";
 
 /**
  * Batches many fact commands into ONE remote sh script: each runs in a subshell, its output
  * framed by a marker line carrying the section name and, after it, the exit status.
- * Returns the script and a parser that splits the output back into sections.
+ * Sections named in `inline` are our own commands that never exit or cd: they run in the script's
+ * shell (a `{ }` group), which saves the host a fork per section.
  */
-export function batchScript(sections: Record<string, string>, token = randomBytes(6).toString("hex")): string {
+export function batchScript(
+  sections: Record<string, string>,
+  token = randomBytes(6).toString("hex"),
+  inline: ReadonlySet<string> = new Set(),
+): string {
   const mark = `@@bosun-${token}`;
   return Object.entries(sections)
-    .map(([name, cmd]) => `echo '${mark} ${name}'; ( ${cmd} ) </dev/null 2>/dev/null; echo "${mark}-rc $?"`)
+    .map(([name, cmd]) => {
+      const run = inline.has(name) ? `{ ${cmd}\n}` : `( ${cmd} )`;
+      return `echo '${mark} ${name}'; ${run} </dev/null 2>/dev/null; echo "${mark}-rc $?"`;
+    })
     .join("\n");
 }
 
@@ -44,7 +52,7 @@ export function splitSections(output: string): Record<string, Section> {
 
 /** Returns the one script that gathers every host fact. */
 export function hostFactsScript(): string {
-  return batchScript(HOST_FACT_COMMANDS);
+  return batchScript(HOST_FACT_COMMANDS, undefined, HOST_FACT_INLINE);
 }
 
 /** Returns HostFacts from the output of hostFactsScript() (or of any batch holding its sections). */

@@ -1,10 +1,14 @@
 import type { FactRequest, OpPlan } from "../core/operation.js";
 import { ConnectionError, RemoteCommandError } from "../errors.js";
-import { HOST_FACT_COMMANDS, type HostFacts, parseHostFacts } from "../facts/host.js";
+import { HOST_FACT_COMMANDS, HOST_FACT_INLINE, type HostFacts, parseHostFacts } from "../facts/host.js";
 import type { Transport } from "../transport/types.js";
 import { type Evaluated, type EvaluateInput, evaluatePlay, lazyFacts, NeedHostFacts } from "./evaluate.js";
+import { factSections } from "./fact-batch.js";
 import { batchScript, type Section, splitSections } from "./fact-script.js";
-import { type ApplyOutcome, buildApplyScript, parseApplyOutput, pendingFile, workDir } from "./script.js";
+import { pendingRequest } from "./pending-fact.js";
+import { type ApplyOutcome, buildApplyScript, parseApplyOutput, workDir } from "./script.js";
+
+export { pendingRequest };
 
 export interface PlannedHost {
   evaluated: Evaluated;
@@ -20,15 +24,6 @@ const FACTS_TIMEOUT_MS = 120_000;
 /** Runs a generated script on the host through `sh -s` (script on stdin, never on the command line). */
 function runScript(t: Transport, script: string, become: boolean | undefined, timeoutMs?: number) {
   return t.exec("sh -s", { stdin: script, become, timeoutMs });
-}
-
-/** Returns the fact request for the handlers an earlier run of this play left pending on the host. */
-export function pendingRequest(key: string): FactRequest<string[]> {
-  return {
-    key: `pending-handlers:${key}`,
-    command: `cat ${pendingFile(key)} 2>/dev/null; true`,
-    parse: (out) => out.split("\n").filter((l) => l !== ""),
-  };
 }
 
 /** Tracks whether a role read any fact, so cached facts can be re-checked against fresh ones. */
@@ -143,23 +138,28 @@ export interface RawFacts {
   sections: Map<string, Section>;
 }
 
-/** Gathers host facts plus the given requests (one section per key) in one exec. */
+/**
+ * Gathers host facts plus the given requests in one exec: one section per key, or per batch kind
+ * (fact-batch.ts). Requests a batch could not answer (a file changed while read) are gathered again
+ * by their own commands, in a second exec.
+ */
 export async function gatherRaw(t: Transport, requests: FactRequest[], become?: boolean): Promise<RawFacts> {
-  const keys = [...new Set(requests.map((r) => r.key))];
-  const commands: Record<string, string> = { ...HOST_FACT_COMMANDS };
-  const byKey = new Map(requests.map((r) => [r.key, r.command]));
-  keys.forEach((k, i) => {
-    commands[`f${i}`] = byKey.get(k) as string;
-  });
-  const r = await runScript(t, batchScript(commands), become, FACTS_TIMEOUT_MS);
-  if (r.code !== 0) throw new RemoteCommandError(t.host, "facts script", r.code, r.stderr);
-  const parsed = splitSections(r.stdout);
-  const sections = new Map<string, Section>();
-  keys.forEach((k, i) => {
-    const s = parsed[`f${i}`];
-    if (s) sections.set(k, s);
-  });
+  const plan = factSections(uniqueByKey(requests));
+  const commands = { ...HOST_FACT_COMMANDS, ...plan.commands };
+  const parsed = await runFactsScript(t, commands, new Set([...HOST_FACT_INLINE, ...plan.inline]), become);
+  const { sections, missing } = plan.collect(parsed);
+  if (missing.length > 0) {
+    const again = factSections(missing.map((r) => ({ ...r, batch: undefined })));
+    for (const [k, s] of again.collect(await runFactsScript(t, again.commands, again.inline, become)).sections) sections.set(k, s);
+  }
   return { host: parseHostFacts(parsed), sections };
+}
+
+/** Runs one facts script of the given sections and returns its sections by name. */
+async function runFactsScript(t: Transport, commands: Record<string, string>, inline: Set<string>, become?: boolean) {
+  const r = await runScript(t, batchScript(commands, undefined, inline), become, FACTS_TIMEOUT_MS);
+  if (r.code !== 0) throw new RemoteCommandError(t.host, "facts script", r.code, r.stderr);
+  return splitSections(r.stdout);
 }
 
 /** Returns the parsed value of each request by key; throws when the host sent no section for one. */

@@ -1,4 +1,5 @@
 import type { FactRequest } from "../core/operation.js";
+import { AUTHORIZED_KEYS } from "./authorized-keys-batch.js";
 import { keyValues, parseUserEntry, type UserEntry, userEntryCommand } from "./user.js";
 
 /** A user's ~/.ssh/authorized_keys as found on the host (home from the passwd database). */
@@ -24,6 +25,7 @@ export function authorizedKeysFact(user: string): FactRequest<AuthorizedKeysFact
       "fi",
     ].join("\n"),
     parse: (out) => parseAuthorizedKeysFact(out, user),
+    batch: { kind: AUTHORIZED_KEYS, arg: user },
   };
 }
 

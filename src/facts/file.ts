@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { FactRequest } from "../core/operation.js";
 import { quote } from "../util/shell.js";
+import { FILE_BATCH, MAX_FACT_CONTENT } from "./file-batch.js";
 
-/** Largest file whose content the facts phase brings back (for diffs); bigger files are compared by hash. */
-export const MAX_FACT_CONTENT = 256 * 1024;
+export { MAX_FACT_CONTENT };
 
 export interface FileFact {
   type: "absent" | "file" | "directory" | "link" | "other";
@@ -35,6 +35,7 @@ export function fileFact(path: string): FactRequest<FileFact> {
       `elif [ -e "$p" ]; then echo type=other; else echo type=absent; fi`,
     ].join("\n"),
     parse: parseFileFact,
+    batch: { kind: FILE_BATCH, arg: path },
   };
 }
 

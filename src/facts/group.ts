@@ -1,4 +1,4 @@
-import type { FactRequest } from "../core/operation.js";
+import type { FactBatchKind, FactRequest } from "../core/operation.js";
 import { quote } from "../util/shell.js";
 
 export interface GroupEntry {
@@ -14,7 +14,21 @@ export function groupFact(name: string): FactRequest<GroupEntry> {
     key: `group:${name}`,
     command: `getent group ${quote(name)}`,
     parse: (out) => parseGroupEntry(out, name),
+    batch: { kind: GROUPS, arg: name },
   };
+}
+
+/** The batch kind of groupFact: ONE `getent group` for every name; each name gets its own line. */
+export const GROUPS: FactBatchKind = {
+  id: "group",
+  command: (names) => `getent group ${names.map(quote).join(" ")}`,
+  split: (output, _rc, names) => new Map(names.map((n) => [n, entryOf(output, n)])),
+};
+
+/** Returns the line of a getent database output whose first field is name, as `getent DB name` prints it. */
+export function entryOf(output: string, name: string): { output: string; rc: number } {
+  const line = output.split("\n").find((l) => l.split(":")[0] === name);
+  return line === undefined ? { output: "", rc: 2 } : { output: line, rc: 0 };
 }
 
 /** Parses `getent group` output (`name:x:gid:a,b`); no line for name means the group does not exist. */

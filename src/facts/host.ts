@@ -25,7 +25,7 @@ export const HOST_FACT_COMMANDS: Record<string, string> = {
   // process a host starts costs it a millisecond or more of CPU.
   uname: 'set -- $(uname -srm); echo "$1"; echo "$2"; echo "$3"',
   hostname: 'read -r h < /proc/sys/kernel/hostname && echo "$h" || uname -n',
-  fqdn: "hostname -f || cat /proc/sys/kernel/hostname",
+  fqdn: 'hostname -f || { read -r h < /proc/sys/kernel/hostname && echo "$h"; }',
   os_release: `for f in /etc/os-release /usr/lib/os-release; do [ -r "$f" ] || continue; while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done < "$f"; break; done`,
   cpus: "getconf _NPROCESSORS_ONLN || nproc || grep -c ^processor /proc/cpuinfo",
   meminfo: 'while read -r k v _; do case $k in MemTotal:|MemAvailable:|SwapTotal:) echo "$k $v kB" ;; esac; done < /proc/meminfo',
@@ -35,6 +35,9 @@ export const HOST_FACT_COMMANDS: Record<string, string> = {
   uptime: 'read -r u < /proc/uptime; echo "$u"',
   user: "id -un; id -u",
 };
+
+/** Every host fact section is safe to run in the facts script's own shell (no exit, no cd): no fork each. */
+export const HOST_FACT_INLINE: ReadonlySet<string> = new Set(Object.keys(HOST_FACT_COMMANDS));
 
 /** Returns the key=value pairs of an os-release file (quotes removed). */
 export function parseOsRelease(text: string): Record<string, string> {

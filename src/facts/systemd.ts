@@ -1,4 +1,4 @@
-import type { FactRequest } from "../core/operation.js";
+import type { FactBatchKind, FactRequest } from "../core/operation.js";
 import { quote } from "../util/shell.js";
 
 export interface UnitState {
@@ -12,12 +12,27 @@ export interface UnitState {
 
 /** Returns the fact of a systemd unit's state (`systemctl show`). */
 export function unitFact(unit: string): FactRequest<UnitState> {
-  return {
-    key: `unit:${unit}`,
-    command: `systemctl show -p LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload ${quote(unit)}`,
-    parse: parseUnitState,
-  };
+  return { key: `unit:${unit}`, command: showCommand([unit]), parse: parseUnitState, batch: { kind: UNITS, arg: unit } };
 }
+
+function showCommand(units: string[]): string {
+  return `systemctl show -p LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload ${units.map(quote).join(" ")}`;
+}
+
+/**
+ * The batch kind of unitFact: ONE `systemctl show` for every unit, which prints a block per unit in
+ * the order asked (a unit that does not exist too, as not-found), blocks separated by a blank line.
+ */
+export const UNITS: FactBatchKind = {
+  id: "unit",
+  command: showCommand,
+  split: (output, rc, units) => {
+    const blocks = output.replace(/\n+$/, "").split("\n\n");
+    // Anything but a block per unit (systemctl refused a name) cannot be matched to units: each runs alone.
+    if (blocks.length !== units.length) return new Map();
+    return new Map(units.map((u, i) => [u, { output: blocks[i] as string, rc }]));
+  },
+};
 
 /** Parses `systemctl show -p …` key=value output. */
 export function parseUnitState(output: string): UnitState {

@@ -1,4 +1,4 @@
-import type { FactRequest } from "../core/operation.js";
+import type { FactBatchKind, FactRequest } from "../core/operation.js";
 import { quote } from "../util/shell.js";
 
 /** A user's account as the host sees it (passwd entry, primary group name and all group names). */
@@ -23,8 +23,40 @@ export function userEntryCommand(name: string): string {
 
 /** Returns the fact of a user's account (`getent passwd NAME`, `id -gn NAME`, `id -Gn NAME`). */
 export function userFact(name: string): FactRequest<UserEntry> {
-  return { key: `user:${name}`, command: userEntryCommand(name), parse: (out) => parseUserEntry(out, name) };
+  return {
+    key: `user:${name}`,
+    command: userEntryCommand(name),
+    parse: (out) => parseUserEntry(out, name),
+    batch: { kind: USERS, arg: name },
+  };
 }
+
+/**
+ * The batch kind of userFact: ONE `getent passwd` and ONE `groups` for every name (`groups NAME…`
+ * prints "NAME : primary others…" per user, the names `id -Gn NAME` prints, primary first).
+ */
+export const USERS: FactBatchKind = {
+  id: "user",
+  command: (names) => {
+    const list = names.map(quote).join(" ");
+    return `getent passwd ${list}; echo @groups; groups ${list}; true`;
+  },
+  split: (output, _rc, names) => {
+    const [passwd = "", groups = ""] = output.split("\n@groups\n");
+    const out = new Map<string, { output: string; rc: number }>();
+    for (const n of names) {
+      const entry = passwd.split("\n").find((l) => l.split(":")[0] === n);
+      const line = groups.split("\n").find((l) => l.startsWith(`${n} : `));
+      if (entry === undefined) out.set(n, { output: "", rc: 0 });
+      // A user that exists with no groups line was added meanwhile: gathered alone.
+      else if (line !== undefined) {
+        const names = line.slice(n.length + 3);
+        out.set(n, { output: `passwd=${entry}\ngroup=${names.split(" ")[0]}\ngroups=${names}`, rc: 0 });
+      }
+    }
+    return out;
+  },
+};
 
 /** Parses the lines of userEntryCommand; no passwd= line for name means the user does not exist. */
 export function parseUserEntry(output: string, name: string): UserEntry {
