@@ -48,7 +48,7 @@ GROUPS_TABLE=(
   "roles-b|BOSUN_E2E_ROLES_SERVICE_HOSTS=web12 BOSUN_E2E_ROLES_DOCKER_HOSTS=web12,web13 BOSUN_E2E_ROLES_POSTGRES_HOSTS=db6,web13|test/e2e/roles-service.test.ts test/e2e/roles-docker.test.ts test/e2e/roles-postgres.test.ts"
   "bad-input|BOSUN_E2E_BADINPUT_HOSTS=db2,web5,web6 BOSUN_E2E_INIT_HOSTS=db2,web5,web6 BOSUN_E2E_SECRET_ROTATION_HOSTS=web6|test/e2e/bad-input.test.ts test/e2e/bad-input-inventory.test.ts test/e2e/init.test.ts test/e2e/secret-rotation.test.ts"
   "fleet|BOSUN_E2E_ROLES_FLEET_HOSTS=web18,db9,web16,web17,db8|test/e2e/roles-fleet.test.ts"
-  "core|BOSUN_E2E_HOSTS=web1,web2,db1|test/e2e/engine.test.ts test/e2e/foundation.test.ts test/e2e/secrets.test.ts test/e2e/accounts.test.ts test/e2e/apt-sources.test.ts test/e2e/fetch.test.ts test/e2e/text-system-ops.test.ts"
+  "core|BOSUN_E2E_HOSTS=web1,web2,db1 BOSUN_E2E_FACTBATCH_HOSTS=web1,web2,db1|test/e2e/engine.test.ts test/e2e/fact-batch.test.ts test/e2e/foundation.test.ts test/e2e/secrets.test.ts test/e2e/accounts.test.ts test/e2e/apt-sources.test.ts test/e2e/fetch.test.ts test/e2e/text-system-ops.test.ts"
   "import|BOSUN_E2E_IMPORT_ANSIBLE_HOSTS=db3,web7 BOSUN_E2E_IMPORT_BOSUN_HOSTS=web8,db4|test/e2e/import-ansible.test.ts"
   "unit||test/unit/**/*.test.ts"
   "runs|BOSUN_E2E_RUNAPI_HOSTS=web3,web4|test/e2e/runs.test.ts"
