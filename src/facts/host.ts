@@ -27,13 +27,22 @@ export const HOST_FACT_COMMANDS: Record<string, string> = {
   hostname: 'read -r h < /proc/sys/kernel/hostname && echo "$h" || uname -n',
   fqdn: 'hostname -f || { read -r h < /proc/sys/kernel/hostname && echo "$h"; }',
   os_release: `for f in /etc/os-release /usr/lib/os-release; do [ -r "$f" ] || continue; while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done < "$f"; break; done`,
-  cpus: "getconf _NPROCESSORS_ONLN || nproc || grep -c ^processor /proc/cpuinfo",
+  // What getconf reads (/sys/devices/system/cpu/online: "0-3,8"), counted by the shell.
+  cpus: [
+    "__hc=; read -r __hc < /sys/devices/system/cpu/online; __hn=0; IFS=,",
+    "for __hr in $__hc; do case $__hr in *-*) __hn=$((__hn + ${__hr#*-} - ${__hr%-*} + 1)) ;; ?*) __hn=$((__hn + 1)) ;; esac; done; unset IFS",
+    '[ "$__hn" -gt 0 ] && echo "$__hn" || getconf _NPROCESSORS_ONLN || nproc || grep -c ^processor /proc/cpuinfo',
+  ].join("\n"),
   meminfo: 'while read -r k v _; do case $k in MemTotal:|MemAvailable:|SwapTotal:) echo "$k $v kB" ;; esac; done < /proc/meminfo',
   addresses: "ip -o addr show",
   init: 'read -r c < /proc/1/comm; echo "$c"; [ -d /run/systemd/system ] && echo systemd-booted; true',
   package_manager: "for p in apt-get dnf yum apk pacman zypper; do command -v $p >/dev/null 2>&1 && echo $p; done; true",
   uptime: 'read -r u < /proc/uptime; echo "$u"',
-  user: "id -un; id -u",
+  // One `id` ("uid=0(root) gid=…"): the name and uid cut from its first word; a uid without a name asks id -un.
+  user: [
+    '__hu=$(id); __hu=${__hu%% *}; __hi=${__hu#uid=}; __hi=${__hi%%"("*}; __hn=${__hu#*"("}; __hn=${__hn%")"}',
+    '[ "$__hn" != "$__hu" ] || __hn=$(id -un); echo "$__hn"; echo "$__hi"',
+  ].join("\n"),
 };
 
 /** Every host fact section is safe to run in the facts script's own shell (no exit, no cd): no fork each. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
@@ -182,5 +182,27 @@ describe("hostFactsScript", () => {
     assert.equal(f.memory.totalMiB, Math.round(os.totalmem() / 1024 / 1024));
     assert.ok(f.uptimeSeconds > 0);
     assert.deepEqual(f.user, { name: os.userInfo().username, uid: os.userInfo().uid });
+    assert.equal(f.cpus, Number(execFileSync("getconf", ["_NPROCESSORS_ONLN"]).toString()));
+  });
+
+  it("counts the online cpus of a list of ranges as getconf does, and falls back to getconf without the file", () => {
+    const count = (online: string) =>
+      execFileSync("sh", ["-c", (HOST_FACT_COMMANDS.cpus as string).replace("/sys/devices/system/cpu/online", "$1"), "sh", online], {
+        encoding: "utf8",
+      }).trim();
+    const dir = mkdtempSync(path.join(os.tmpdir(), "bosun-cpus-"));
+    try {
+      for (const [list, n] of [
+        ["0", "1"],
+        ["0-3,8", "5"],
+        ["0-1,4-5,9-11", "7"],
+      ] as const) {
+        writeFileSync(path.join(dir, "online"), `${list}\n`);
+        assert.equal(count(path.join(dir, "online")), n, list);
+      }
+      assert.equal(count(path.join(dir, "missing")), execFileSync("getconf", ["_NPROCESSORS_ONLN"]).toString().trim());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
