@@ -8,7 +8,7 @@ import type { FileFact } from "../../../src/facts/file.js";
 import { timezone } from "../../../src/ops/timezone.js";
 import { applyHere, declared, lookupOf, rebased } from "./kit.js";
 
-const ZONE_OK = `rc:[ "$(head -c 4 /usr/share/zoneinfo/Europe/Paris 2>/dev/null)" = TZif ]`;
+const ZONE_OK = `rc:__z=; IFS= read -r __z 2>/dev/null < /usr/share/zoneinfo/Europe/Paris || :; case "$__z" in TZif*) true ;; *) false ;; esac`;
 const tzFile = (name: string): FileFact => ({
   type: "file",
   mode: "0644",
