@@ -1,5 +1,5 @@
 import type { FactBatchKind, FactRequest } from "../core/operation.js";
-import { pendingFile } from "./script.js";
+import { PENDING_DIR, pendingFile } from "./script.js";
 
 /** Returns the fact request for the handlers an earlier run of this play left pending on the host. */
 export function pendingRequest(key: string): FactRequest<string[]> {
@@ -15,19 +15,19 @@ const MARK = "@@bosun-pending";
 
 /**
  * The batch kind of pendingRequest (a run asks one per play): the files are read with shell
- * builtins, under one marker line each, so all of them cost the host one `id -u` (in pendingFile's path).
+ * builtins, under one marker line each, so all of them cost the host one `id -u` (in PENDING_DIR).
  */
 const PENDING: FactBatchKind = {
   id: "pending",
   command: (keys) =>
     [
-      `__bd=${pendingFile("0")}; __bd=\${__bd%/0}`,
+      `__bd=${PENDING_DIR}`,
       `for __bk in ${keys.join(" ")}; do echo "${MARK} $__bk"`,
       `  [ -r "$__bd/$__bk" ] || continue`,
       `  while IFS= read -r __bl || [ -n "$__bl" ]; do printf '%s\\n' "$__bl"; done < "$__bd/$__bk"`,
       "done",
     ].join("\n"),
-  split: (output, _rc, keys) => {
+  split: (output) => {
     const out = new Map<string, { output: string; rc: number }>();
     let key: string | undefined;
     let lines: string[] = [];
@@ -42,11 +42,6 @@ const PENDING: FactBatchKind = {
       lines = [];
     }
     flush();
-    return new Map(
-      keys.flatMap((k) => {
-        const v = out.get(k);
-        return v ? [[k, v] as const] : [];
-      }),
-    );
+    return out;
   },
 };

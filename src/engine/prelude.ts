@@ -6,7 +6,7 @@
  * there were several: each process costs a host a millisecond or more of CPU, and an apply runs
  * these helpers hundreds of times per host.
  *
- * __changed                      mark the current operation as changed (its marker file is $__c)
+ * __changed                      mark the current operation as changed (its marker file is $__cf)
  * __put PATH B64 MODE OWNER GROUP
  *                                write content (base64) atomically: temp file in the same dir,
  *                                attributes set on it, then rename; untouched if identical.

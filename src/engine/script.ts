@@ -35,12 +35,15 @@ export interface ApplyScriptOptions {
 export const workDir = (token: string) => `/tmp/bosun-run.${token}`;
 
 /**
- * Returns the host path (sh text, expanded on the host) of the pending-handlers file for key:
- * per user (the one the script runs as), in /var/tmp, which survives a reboot.
+ * The host directory (sh text, expanded on the host) of the pending-handlers files: per user (the
+ * one the script runs as), in /var/tmp, which survives a reboot.
  */
+export const PENDING_DIR = "/var/tmp/bosun-pending-$(id -u)";
+
+/** Returns the host path (sh text) of the pending-handlers file for key, in PENDING_DIR. */
 export function pendingFile(key: string): string {
   if (!/^[0-9a-f]+$/.test(key)) throw new Error(`pending key must be hex, got ${key}`);
-  return `/var/tmp/bosun-pending-$(id -u)/${key}`;
+  return `${PENDING_DIR}/${key}`;
 }
 
 /** Returns a shell variable name for handler i (names are free text). */

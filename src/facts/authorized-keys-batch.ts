@@ -7,6 +7,7 @@
 import type { FactBatchKind } from "../core/operation.js";
 import { quote } from "../util/shell.js";
 import { FILE_BATCH_BODY, readFileBatch } from "./file-batch.js";
+import { entryOf } from "./group.js";
 import { USERS } from "./user.js";
 
 /** The batch kind of authorizedKeysFact: args are user names. */
@@ -36,10 +37,12 @@ export const AUTHORIZED_KEYS: FactBatchKind = {
     const at = output.indexOf("\n@files\n");
     if (at < 0) throw new Error("authorized_keys batch: output without its @files part");
     const accounts = USERS.split(output.slice(0, at), rc, users);
+    // Each user's home, field 6 of its passwd line, as the shell above picked it.
+    const passwd = output.slice(0, at).split("\n@groups\n")[0] ?? "";
     const homes = new Map<string, string>();
-    for (const line of output.slice(0, at).split("\n@groups\n")[0]?.split("\n") ?? []) {
-      const f = line.split(":");
-      if (f.length >= 7) homes.set(f[0] as string, f.slice(5, -1).join(":"));
+    for (const u of users) {
+      const f = entryOf(passwd, u).output.split(":");
+      if (f.length >= 7) homes.set(u, f[5] as string);
     }
     const paths = users.flatMap((u) => (homes.has(u) ? [`${homes.get(u)}/.ssh`, `${homes.get(u)}/.ssh/authorized_keys`] : []));
     const files = readFileBatch(output.slice(at + "\n@files\n".length), paths);

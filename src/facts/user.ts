@@ -1,5 +1,6 @@
 import type { FactBatchKind, FactRequest } from "../core/operation.js";
 import { quote } from "../util/shell.js";
+import { entryOf } from "./group.js";
 
 /** A user's account as the host sees it (passwd entry, primary group name and all group names). */
 export interface UserEntry {
@@ -45,13 +46,13 @@ export const USERS: FactBatchKind = {
     const [passwd = "", groups = ""] = output.split("\n@groups\n");
     const out = new Map<string, { output: string; rc: number }>();
     for (const n of names) {
-      const entry = passwd.split("\n").find((l) => l.split(":")[0] === n);
+      const entry = entryOf(passwd, n);
       const line = groups.split("\n").find((l) => l.startsWith(`${n} : `));
-      if (entry === undefined) out.set(n, { output: "", rc: 0 });
+      if (entry.rc !== 0) out.set(n, { output: "", rc: 0 });
       // A user that exists with no groups line was added meanwhile: gathered alone.
       else if (line !== undefined) {
         const names = line.slice(n.length + 3);
-        out.set(n, { output: `passwd=${entry}\ngroup=${names.split(" ")[0]}\ngroups=${names}`, rc: 0 });
+        out.set(n, { output: `passwd=${entry.output}\ngroup=${names.split(" ")[0]}\ngroups=${names}`, rc: 0 });
       }
     }
     return out;
